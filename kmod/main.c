@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezncryptfs module entry: registers the filesystem type and the generic
+ * netlink family, and tears them down in reverse order.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+
+#include <net/genetlink.h>
+
+#include "ezncryptfs.h"
+#include "ezn_genl.h"
+
+static int __init ezn_init(void)
+{
+	int err;
+
+	err = ezn_inode_cache_init();
+	if (err)
+		return err;
+
+	err = register_filesystem(&ezn_fs_type);
+	if (err)
+		goto destroy_inode_cache;
+
+	err = ezn_genl_init();
+	if (err)
+		goto unregister_fs;
+
+	ezn_debug_loaded();
+	pr_info("version %s loaded (on-disk format %u)\n", EZN_MODULE_VERSION, EZN_FORMAT_VERSION);
+	return 0;
+
+unregister_fs:
+	unregister_filesystem(&ezn_fs_type);
+destroy_inode_cache:
+	ezn_inode_cache_destroy();
+	return err;
+}
+
+static void __exit ezn_exit(void)
+{
+	ezn_genl_exit();
+	unregister_filesystem(&ezn_fs_type);
+	ezn_inode_cache_destroy();
+	pr_info("unloaded\n");
+}
+
+module_init(ezn_init);
+module_exit(ezn_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Stacked filesystem with authenticated AES-256 encryption and per-executable access control");
+MODULE_AUTHOR("ezncrypt developers");
+MODULE_VERSION(EZN_MODULE_VERSION);
+MODULE_ALIAS_FS(EZN_FS_NAME);
+MODULE_ALIAS_GENL_FAMILY(EZN_GENL_NAME);

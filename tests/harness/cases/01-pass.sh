@@ -1,0 +1,2 @@
+# A case that passes.
+exit 0

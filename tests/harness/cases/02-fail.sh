@@ -1,0 +1,3 @@
+# A case that fails: the harness must report it failed.
+echo "this case fails on purpose"
+exit 1

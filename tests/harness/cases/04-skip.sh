@@ -1,0 +1,3 @@
+# A case that skips itself.
+echo "SKIP: nothing to do"
+exit 77

@@ -1,0 +1,2 @@
+# The guest kernel crashes: the run must fail, never pass.
+echo c >/proc/sysrq-trigger
