@@ -38,7 +38,7 @@ typedef uint64_t ezn_u64;
 
 #define EZN_FORMAT_VERSION_1	1
 #define EZN_BLOCK_SHIFT		12
-#define EZN_BLOCK_SIZE		(1U << EZN_BLOCK_SHIFT)
+#define EZN_BLOCK_SIZE		4096U
 #define EZN_HEADER_SIZE		EZN_BLOCK_SIZE
 
 #define EZN_NONCE_SIZE		12

@@ -27,6 +27,7 @@ enum ezn_cmd {
 	EZN_CMD_GET_STATUS,
 	__EZN_CMD_MAX
 };
+
 #define EZN_CMD_MAX (__EZN_CMD_MAX - 1)
 
 enum ezn_attr {
@@ -36,6 +37,7 @@ enum ezn_attr {
 	EZN_A_MOUNTS,
 	__EZN_A_MAX
 };
+
 #define EZN_A_MAX (__EZN_A_MAX - 1)
 
 #endif /* EZN_GENL_H */
