@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 checkpatch=$(scripts/get-checkpatch.sh)
-files=$(git ls-files '*.c' '*.h')
+files=$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
 [ -n "$files" ] || exit 0
 # Userspace has no kernel types or helpers to prefer; the rest applies as is.
 status=0

@@ -8,7 +8,8 @@
 #   --only REGEX         run only the cases whose id matches
 #   --case-timeout S     default per-case timeout (a case may set its own)
 #   --timeout S          overall VM timeout (default: sum of case timeouts + 120)
-#   --out DIR            keep results here (default: build/vm-results/LATEST)
+#   --out DIR            keep results here (default: a new build/vm-results/run-*,
+#                        linked from build/vm-results/latest)
 #   --prefix NAME        prefix for reported ids (default: vm)
 #   --kver/--kernel      passed to scripts/vm/run.sh
 #
@@ -29,7 +30,7 @@ cases=$top/tests/vm/cases
 only=
 ctimeout=300
 timeout=
-out=$top/build/vm-results/latest
+out=
 prefix=vm
 vmargs=()
 while [ $# -gt 0 ]; do
@@ -49,6 +50,11 @@ done
 ko=$(realpath "$ko")
 cases=$(realpath "$cases")
 
+if [ -z "$out" ]; then
+	mkdir -p "$top/build/vm-results"
+	out=$(mktemp -d "$top/build/vm-results/run-$(date +%H%M%S)-XXXX")
+	ln -sfn "$(basename "$out")" "$top/build/vm-results/latest"
+fi
 rm -rf "$out"
 mkdir -p "$out"
 out=$(realpath "$out")

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezn multi-call entry: `ezn SUBCOMMAND ARGS...`, or a link named
+ * `ezn-SUBCOMMAND` (argv[0] dispatch).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <libgen.h>
+
+#include "ezn.h"
+
+struct ezn_subcommand {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct ezn_subcommand ezn_subcommands[] = {
+	{ "version", ezn_cmd_version, "print the tool's and the loaded module's versions" },
+};
+
+static const char *ezn_prog = "ezn";
+
+void ezn_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", ezn_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void ezn_usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: ezn SUBCOMMAND [ARGS...]  (or ezn-SUBCOMMAND ARGS...)\n\n");
+	for (i = 0; i < sizeof(ezn_subcommands) / sizeof(ezn_subcommands[0]); i++)
+		fprintf(out, "  %-10s %s\n", ezn_subcommands[i].name, ezn_subcommands[i].summary);
+}
+
+static const struct ezn_subcommand *ezn_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ezn_subcommands) / sizeof(ezn_subcommands[0]); i++)
+		if (!strcmp(ezn_subcommands[i].name, name))
+			return &ezn_subcommands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct ezn_subcommand *sub;
+	char *base = basename(argv[0]);
+
+	if (!strncmp(base, "ezn-", 4)) {
+		ezn_prog = base;
+		sub = ezn_find(base + 4);
+		if (!sub) {
+			ezn_err("unknown command name '%s'", base);
+			return EZN_EXIT_USAGE;
+		}
+		return sub->run(argc, argv);
+	}
+	if (argc < 2) {
+		ezn_usage(stderr);
+		return EZN_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		ezn_usage(stdout);
+		return EZN_EXIT_OK;
+	}
+	sub = ezn_find(argv[1]);
+	if (!sub) {
+		ezn_err("unknown subcommand '%s' (see 'ezn --help')", argv[1]);
+		return EZN_EXIT_USAGE;
+	}
+	return sub->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ezn: the multi-call administration tool. Each subcommand lives in its own
+ * file as `int ezn_cmd_NAME(int argc, char **argv)` (argv[0] is the
+ * subcommand's name) and is listed in ezn.c's table.
+ */
+#ifndef EZN_H
+#define EZN_H
+
+#include <stdint.h>
+
+#define EZN_TOOL_VERSION "0.1.0"
+
+/* Exit statuses shared by all subcommands. */
+enum ezn_exit {
+	EZN_EXIT_OK = 0,
+	EZN_EXIT_FAIL = 1,	/* the operation failed; the message says why */
+	EZN_EXIT_USAGE = 2,	/* bad command line */
+	EZN_EXIT_NOT_RUNNING = 3,	/* the module is not loaded / service down */
+};
+
+void ezn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* genl.c: the kernel's status as reported over generic netlink. */
+struct ezn_kstatus {
+	char version[32];
+	uint32_t format_version;
+	uint32_t mounts;
+};
+
+/* Returns 0, or -ENOENT when the module's family is not registered. */
+int ezn_genl_get_status(struct ezn_kstatus *st);
+
+int ezn_cmd_version(int argc, char **argv);
+
+#endif /* EZN_H */
