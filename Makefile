@@ -39,7 +39,7 @@ VM_PROGS	:=
 -include userspace/userspace.mk
 -include tests/tests.mk
 
-.PHONY: all module test-module tools check check-host vm-shell demo bench style install \
+.PHONY: all module test-module tools check check-host vm-shell style install \
 	clean deps FORCE
 all: module tools
 
