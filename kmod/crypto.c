@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezncryptfs block sealing: each data block is AES-256-GCM encrypted under its
+ * file's key with a fresh random 96-bit nonce, the associated data being the
+ * file id and the little-endian block index, so a block that is modified,
+ * moved within its file or copied from another file fails to open
+ * (FORMAT.md, "Block sealing").
+ *
+ * A file key owns one transform, keyed once; requests are per call. Each file
+ * key keeps one preallocated request for the common single-stream case, and
+ * concurrent callers allocate their own.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/string.h>
+#include <linux/sched/mm.h>
+#include <asm/unaligned.h>
+#include <crypto/aead.h>
+
+#include "crypto_priv.h"
+
+#define EZN_BLOCK_AAD_SIZE	(EZN_FILE_ID_SIZE + 8)
+
+struct ezn_crypt_req {
+	u8 iv[EZN_NONCE_SIZE];
+	u8 tag[EZN_TAG_SIZE];
+	u8 aad[EZN_BLOCK_AAD_SIZE];
+	u8 aad_dst[EZN_BLOCK_AAD_SIZE];	/* some implementations copy the AAD to dst */
+	struct scatterlist src[3];
+	struct scatterlist dst[3];
+	struct crypto_wait wait;
+	struct aead_request req;	/* followed by the transform's context: keep last */
+};
+
+struct crypto_aead *ezn_aead_alloc(const u8 key[EZN_KEY_SIZE])
+{
+	struct crypto_aead *tfm;
+	int err;
+
+	tfm = crypto_alloc_aead(EZN_AEAD_ALG, 0, 0);
+	if (IS_ERR(tfm)) {
+		pr_err_ratelimited("cannot allocate %s: %ld\n", EZN_AEAD_ALG, PTR_ERR(tfm));
+		return tfm;
+	}
+	err = crypto_aead_setkey(tfm, key, EZN_KEY_SIZE);
+	if (err)
+		goto free_tfm;
+	err = crypto_aead_setauthsize(tfm, EZN_TAG_SIZE);
+	if (err)
+		goto free_tfm;
+	return tfm;
+
+free_tfm:
+	crypto_free_aead(tfm);
+	return ERR_PTR(err);
+}
+
+int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZE],
+		 u8 *aad, unsigned int aad_len, u8 *buf, unsigned int len,
+		 u8 tag[EZN_TAG_SIZE])
+{
+	struct aead_request *req;
+	struct scatterlist sg[3];
+	u8 iv[EZN_NONCE_SIZE];
+	DECLARE_CRYPTO_WAIT(wait);
+	int err;
+
+	req = aead_request_alloc(tfm, GFP_NOFS);
+	if (!req)
+		return -ENOMEM;
+	memcpy(iv, nonce, EZN_NONCE_SIZE);
+	sg_init_table(sg, 3);
+	sg_set_buf(&sg[0], aad, aad_len);
+	sg_set_buf(&sg[1], buf, len);
+	sg_set_buf(&sg[2], tag, EZN_TAG_SIZE);
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, aad_len);
+	aead_request_set_crypt(req, sg, sg, enc ? len : len + EZN_TAG_SIZE, iv);
+	err = crypto_wait_req(enc ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req), &wait);
+	aead_request_free(req);	/* kfree_sensitive */
+	return err;
+}
+
+int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SIZE],
+		     struct ezn_file_key **out)
+{
+	struct ezn_file_key *fk;
+	unsigned int nofs;
+	int err;
+
+	/* Called from lookup, open and create: no reclaim into filesystems. */
+	nofs = memalloc_nofs_save();
+	fk = kzalloc(sizeof(*fk), GFP_KERNEL);
+	if (!fk) {
+		err = -ENOMEM;
+		goto restore_nofs;
+	}
+	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
+	mutex_init(&fk->spare_lock);
+
+	fk->tfm = ezn_aead_alloc(key);
+	if (IS_ERR(fk->tfm)) {
+		err = PTR_ERR(fk->tfm);
+		goto free_fk;
+	}
+	fk->req_size = sizeof(struct ezn_crypt_req) + crypto_aead_reqsize(fk->tfm);
+	fk->spare = kmalloc(fk->req_size, GFP_KERNEL);
+	if (!fk->spare) {
+		err = -ENOMEM;
+		goto free_tfm;
+	}
+	memalloc_nofs_restore(nofs);
+	*out = fk;
+	return 0;
+
+free_tfm:
+	crypto_free_aead(fk->tfm);
+free_fk:
+	mutex_destroy(&fk->spare_lock);
+	kfree(fk);
+restore_nofs:
+	memalloc_nofs_restore(nofs);
+	return err;
+}
+
+void ezn_file_key_free(struct ezn_file_key *fk)
+{
+	if (!fk)
+		return;
+	crypto_free_aead(fk->tfm);	/* wipes the expanded key */
+	kfree_sensitive(fk->spare);
+	mutex_destroy(&fk->spare_lock);
+	kfree_sensitive(fk);
+}
+
+static struct ezn_crypt_req *ezn_req_get(struct ezn_file_key *fk)
+{
+	if (mutex_trylock(&fk->spare_lock))
+		return fk->spare;
+	return kmalloc(fk->req_size, GFP_NOFS);
+}
+
+static void ezn_req_put(struct ezn_file_key *fk, struct ezn_crypt_req *r)
+{
+	if (r == fk->spare)
+		mutex_unlock(&fk->spare_lock);
+	else
+		kfree_sensitive(r);
+}
+
+/*
+ * Set up @r for block @index: AAD = file id || le64 index, and scatterlists
+ * [AAD][@in, @len][tag] -> [AAD copy][@out, @len][tag], over @cryptlen bytes
+ * after the AAD (decryption's input is the ciphertext plus the tag).
+ */
+static void ezn_req_setup(struct ezn_file_key *fk, struct ezn_crypt_req *r, u64 index,
+			  struct page *in, struct page *out, unsigned int len,
+			  unsigned int cryptlen)
+{
+	struct scatterlist *dst = r->src;
+
+	memcpy(r->aad, fk->file_id, EZN_FILE_ID_SIZE);
+	put_unaligned_le64(index, r->aad + EZN_FILE_ID_SIZE);
+	memcpy(r->aad_dst, r->aad, EZN_BLOCK_AAD_SIZE);
+
+	sg_init_table(r->src, 3);
+	sg_set_buf(&r->src[0], r->aad, EZN_BLOCK_AAD_SIZE);
+	sg_set_page(&r->src[1], in, len, 0);
+	sg_set_buf(&r->src[2], r->tag, EZN_TAG_SIZE);
+	if (in != out) {
+		dst = r->dst;
+		sg_init_table(dst, 3);
+		sg_set_buf(&dst[0], r->aad_dst, EZN_BLOCK_AAD_SIZE);
+		sg_set_page(&dst[1], out, len, 0);
+		sg_set_buf(&dst[2], r->tag, EZN_TAG_SIZE);
+	}
+
+	crypto_init_wait(&r->wait);
+	aead_request_set_tfm(&r->req, fk->tfm);
+	aead_request_set_callback(&r->req, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &r->wait);
+	aead_request_set_ad(&r->req, EZN_BLOCK_AAD_SIZE);
+	aead_request_set_crypt(&r->req, r->src, dst, cryptlen, r->iv);
+}
+
+int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struct page *cipher,
+		   unsigned int len, u8 meta[EZN_META_ENTRY_SIZE])
+{
+	u8 nonce[EZN_NONCE_SIZE];
+	struct ezn_crypt_req *r;
+	int err;
+
+	if (WARN_ON_ONCE(!len || len > EZN_BLOCK_SIZE))
+		return -EINVAL;
+
+	/* A zero nonce would make an all-zero entry possible, which means a hole. */
+	do {
+		get_random_bytes(nonce, sizeof(nonce));
+	} while (!memchr_inv(nonce, 0, sizeof(nonce)));
+
+	r = ezn_req_get(fk);
+	if (!r)
+		return -ENOMEM;
+	memcpy(r->iv, nonce, EZN_NONCE_SIZE);
+	ezn_req_setup(fk, r, index, clear, cipher, len, len);
+	err = crypto_wait_req(crypto_aead_encrypt(&r->req), &r->wait);
+	if (!err) {
+		memcpy(meta, nonce, EZN_NONCE_SIZE);
+		memcpy(meta + EZN_NONCE_SIZE, r->tag, EZN_TAG_SIZE);
+	}
+	ezn_req_put(fk, r);
+	return err;
+}
+
+int ezn_block_open(struct ezn_file_key *fk, u64 index, struct page *cipher, struct page *clear,
+		   unsigned int len, const u8 meta[EZN_META_ENTRY_SIZE])
+{
+	struct ezn_crypt_req *r;
+	int err;
+
+	if (WARN_ON_ONCE(!len || len > EZN_BLOCK_SIZE))
+		return -EINVAL;
+
+	r = ezn_req_get(fk);
+	if (!r)
+		return -ENOMEM;
+	memcpy(r->iv, meta, EZN_NONCE_SIZE);
+	memcpy(r->tag, meta + EZN_NONCE_SIZE, EZN_TAG_SIZE);
+	ezn_req_setup(fk, r, index, cipher, clear, len, len + EZN_TAG_SIZE);
+	err = crypto_wait_req(crypto_aead_decrypt(&r->req), &r->wait);
+	ezn_req_put(fk, r);
+	return err;
+}
