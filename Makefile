@@ -37,6 +37,7 @@ HOST_TESTS	:=
 VM_PROGS	:=
 -include policy/policy.mk
 -include userspace/userspace.mk
+-include userspace/offline/offline.mk
 -include tests/tests.mk
 
 .PHONY: all module test-module tools check check-host vm-shell style install \
