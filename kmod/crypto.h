@@ -56,6 +56,13 @@ void ezn_file_key_free(struct ezn_file_key *fk);
  * nonce and tag into @meta. ezn_block_open() is the inverse and returns
  * -EBADMSG when the block, its metadata or its position was tampered with.
  * @clear and @cipher may be the same page.
+ *
+ * For callers (note from the crypto core): kmod/crypto.c does not log a failed
+ * open, as it does not know the file. The read path turns -EBADMSG (here and
+ * from ezn_header_open()) into -EIO and logs one rate-limited line naming the
+ * file and the block index, e.g. "block 7 of <name> (ino N): authentication
+ * failed"; the tests match "block N" and the file name. An all-zero metadata
+ * entry (ezn_meta_is_hole()) is a hole and is not passed to ezn_block_open().
  */
 int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struct page *cipher,
 		   unsigned int len, u8 meta[EZN_META_ENTRY_SIZE]);
