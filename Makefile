@@ -87,4 +87,4 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/userspace $(BUILD)/policy $(BUILD)/tests -name '*.d' -type f 2>/dev/null)

@@ -14,7 +14,7 @@ for f in $files; do
 	case "$f" in
 	kmod/ezn_format.h) ignore=$ignore,PREFER_KERNEL_TYPES ;;
 	kmod/*) ;;
-	*) ignore=$ignore,PREFER_KERNEL_TYPES,SSCANF_TO_KSTRTO,PREFER_DEFINED_ATTRIBUTE_MACRO,NEW_TYPEDEFS ;;
+	*) ignore=$ignore,PREFER_KERNEL_TYPES,SSCANF_TO_KSTRTO,PREFER_DEFINED_ATTRIBUTE_MACRO,NEW_TYPEDEFS,CAMELCASE ;;
 	esac
 	out=$(perl "$checkpatch" --strict --no-tree --terse --show-types --max-line-length=100 \
 		--ignore "$ignore" -f "$f" 2>&1) || { printf '%s\n' "$out"; status=1; }

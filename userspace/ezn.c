@@ -38,7 +38,7 @@ static void ezn_usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: ezn SUBCOMMAND [ARGS...]  (or ezn-SUBCOMMAND ARGS...)\n\n");
-	for (i = 0; i < sizeof(ezn_subcommands) / sizeof(ezn_subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ezn_subcommands); i++)
 		fprintf(out, "  %-10s %s\n", ezn_subcommands[i].name, ezn_subcommands[i].summary);
 }
 
@@ -46,7 +46,7 @@ static const struct ezn_subcommand *ezn_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ezn_subcommands) / sizeof(ezn_subcommands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ezn_subcommands); i++)
 		if (!strcmp(ezn_subcommands[i].name, name))
 			return &ezn_subcommands[i];
 	return NULL;

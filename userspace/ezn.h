@@ -11,6 +11,8 @@
 
 #define EZN_TOOL_VERSION "0.1.0"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Exit statuses shared by all subcommands. */
 enum ezn_exit {
 	EZN_EXIT_OK = 0,

@@ -13,7 +13,10 @@
 #   --mem MiB, --smp N  guest size (default 2048 MiB, 2 CPUs)
 #   --interactive       console on this terminal instead of the log file
 #   --append ARGS       extra kernel command-line arguments
-# Environment: EZN_KVM=1 opts in to KVM (it hangs on some hosts, so TCG is the
+#   --modules DIR       the booted kernel's modules (DIR holds modules.dep etc.),
+#                       for a kernel not installed under /lib/modules
+# Environment: EZN_KVER, EZN_KERNEL and EZN_VM_MODULES give the defaults of
+# --kver, --kernel and --modules (the debug-kernel lane sets them); EZN_KVM=1 opts in to KVM (it hangs on some hosts, so TCG is the
 # default); EZN_QEMU_EXTRA adds QEMU arguments.
 #
 # The exit status is the command's, read back from the share; 124 means the VM
@@ -22,7 +25,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver=${EZN_KVER:-} kernel= out= console= timeout=1800 mem=2048 smp=2 interactive=0 append=
+kver=${EZN_KVER:-} kernel=${EZN_KERNEL:-} modules=${EZN_VM_MODULES:-} out= console= timeout=1800 mem=2048 smp=2 interactive=0 append=
 disks=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--append) append="$append $2"; shift 2 ;;
+	--modules) modules=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
 	*) break ;;
@@ -86,6 +90,7 @@ if [ "${EZN_KVM:-0}" = 1 ]; then
 fi
 
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 ezn.run=/ezn-out/guest-cmd"
+[ -z "$modules" ] || cmdline="$cmdline ezn.modules=$(realpath "$modules")"
 cmdline="$cmdline $append"
 
 args=(-nodefaults -no-reboot -m "$mem" -smp "$smp" "${accel[@]}"

@@ -19,9 +19,27 @@ scratch=/mnt/ezn-scratch
 
 mkdir -p "$out/cases" "$scratch" /mnt/ezn-upper
 : >"$out/results"
+: >"$out/subresults"
 : >"$out/dmesg.log"
 sysctl -qw kernel.hung_task_timeout_secs=60 kernel.printk_ratelimit=0 2>/dev/null
 mount -t tmpfs tmpfs /tmp
+
+# On a kernel with kmemleak, report only leaks that appear from here on.
+kmemleak=
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	kmemleak=/sys/kernel/debug/kmemleak
+fi
+kmemleak_scan() {
+	# Objects younger than a few seconds are never reported: scan twice.
+	echo scan >$kmemleak
+	sleep 6
+	echo scan >$kmemleak
+}
+if [ -n "$kmemleak" ]; then
+	kmemleak_scan
+	echo clear >$kmemleak
+fi
 
 load_module() {
 	[ -d /sys/module/ezncryptfs ] && return 0
@@ -68,7 +86,7 @@ while read -r id file lower ctimeout; do
 		echo "guest.sh: cannot load $ko" >>"$log"
 	else
 		echo "=== $id ($lower) ===" >/dev/kmsg
-		EZN_KO=$ko EZN_LOWER_FS=$lower EZN_SCRATCH=$scratch LOWER=$scratch/lower \
+		EZN_KO=$ko EZN_SUBRESULTS=$out/subresults EZN_LOWER_FS=$lower EZN_SCRATCH=$scratch LOWER=$scratch/lower \
 			UPPER=/mnt/ezn-upper EZN_TOP=$top \
 			timeout -k 5 "$ctimeout" bash "$file" >>"$log" 2>&1 </dev/null
 		rc=$?
@@ -90,5 +108,19 @@ while read -r id file lower ctimeout; do
 	echo "$status $id" >>"$out/results"
 	sync
 done <"$list"
+# kmemleak (debug kernel): scan with the module loaded, then again after it is
+# unloaded; any leak reported since the baseline taken at start fails the run.
+if [ -n "$kmemleak" ]; then
+	kmemleak_scan
+	rmmod ezncryptfs_kunit 2>/dev/null
+	rmmod ezncryptfs 2>/dev/null
+	kmemleak_scan
+	cat $kmemleak >"$out/kmemleak.log"
+	if [ -s "$out/kmemleak.log" ]; then
+		echo "fail kmemleak" >>"$out/subresults"
+	else
+		echo "pass kmemleak" >>"$out/subresults"
+	fi
+fi
 echo complete >"$out/guest-complete"
 sync

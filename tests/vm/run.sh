@@ -3,7 +3,8 @@
 # Run VM test cases against the real module and report each one.
 #
 # usage: tests/vm/run.sh [options]
-#   --ko PATH            module to load (default: build/kmod-test/ezncryptfs.ko)
+#   --ko PATH            module to load (default: $EZN_TEST_KO, else
+#                        build/kmod-test/ezncryptfs.ko)
 #   --cases DIR          directory of case scripts (default: tests/vm/cases)
 #   --only REGEX         run only the cases whose id matches
 #   --case-timeout S     default per-case timeout (a case may set its own)
@@ -20,12 +21,17 @@
 #   # lowers: ext4 xfs tmpfs     (default: ext4; the case runs once per type)
 #   # timeout: SECONDS
 #
+# A case may report finer-grained results (KUnit cases, say) by appending
+# "pass|fail|skip NAME" lines to the file named by $EZN_SUBRESULTS; each is
+# reported as its own line. On a kernel with kmemleak, a scan after the suite
+# and the module's unload is reported as the result "kmemleak".
+#
 # Output: one line per case, "PASS|FAIL|SKIP id", a failed case's log, and two
 # lines about the run itself: the guest completed, and the kernel log is clean
 # of the patterns in tests/vm/kernel-log-patterns.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-ko=$top/build/kmod-test/ezncryptfs.ko
+ko=${EZN_TEST_KO:-$top/build/kmod-test/ezncryptfs.ko}
 cases=$top/tests/vm/cases
 only=
 ctimeout=300
@@ -104,6 +110,16 @@ while read -r id _; do
 		fi ;;
 	esac
 done <"$list"
+
+# Sub-results and the guest's own end-of-suite checks.
+while read -r status id; do
+	case "$status" in
+	pass) echo "PASS $prefix:$id"; passed=$((passed + 1)) ;;
+	skip) echo "SKIP $prefix:$id"; skipped=$((skipped + 1)) ;;
+	*) echo "FAIL $prefix:$id"; failed=$((failed + 1))
+	   [ ! -f "$out/$id.log" ] || sed 's/^/    | /' "$out/$id.log" | head -n 60 ;;
+	esac
+done < <(cat "$out/subresults" 2>/dev/null)
 
 if [ "$vmstatus" = 0 ] && [ -f "$out/guest-complete" ]; then
 	echo "PASS $prefix:guest-completed"
