@@ -4,6 +4,8 @@
 #
 #   make                 ezncryptfs.ko (release flavour) and the userspace tools
 #   make check           host unit tests + VM harness self-test + VM cases
+#   make check-debug     the same on a debug kernel (KASAN, lockdep, kmemleak,
+#                        UBSAN, KUnit) built from Debian's source
 #   make demo            the seed scenario in a VM
 #   make vm-shell        a shell in the test VM (VM_CMD="..." runs one command)
 #   make style           checkpatch.pl --strict over all C
@@ -40,7 +42,7 @@ VM_PROGS	:=
 -include userspace/offline/offline.mk
 -include tests/tests.mk
 
-.PHONY: all module test-module tools check check-host vm-shell style install \
+.PHONY: all module test-module tools check check-debug check-host vm-shell style install \
 	clean deps FORCE
 all: module tools
 
@@ -60,6 +62,19 @@ tools: $(TOOLS)
 
 check: test-module tools $(HOST_TESTS) $(VM_PROGS)
 	@EZN_KVER=$(MOD_KVER) tests/run-all.sh
+
+# The debug-kernel lane: build (or reuse) the kernel, the module and its KUnit
+# tests against it, and run the same suite on it.
+DEBUG_KMOD := $(BUILD)/kmod-debugk
+check-debug: tools $(HOST_TESTS) $(VM_PROGS)
+	@set -e; tree=$$(scripts/debug-kernel/build.sh); \
+	rel=$$($(MAKE) -s -C $$tree kernelrelease); \
+	mkdir -p $(DEBUG_KMOD); cp -pu Kbuild $(DEBUG_KMOD)/; cp -rpu kmod policy $(DEBUG_KMOD)/; \
+	$(MAKE) -C $$tree M=$(CURDIR)/$(DEBUG_KMOD) EZN_DEBUG=1 modules; \
+	EZN_KVER=$$rel EZN_KERNEL=$$tree/arch/x86/boot/bzImage \
+	EZN_VM_MODULES=$(BUILD)/debug-kernel/modroot/lib/modules/$$rel \
+	EZN_TEST_KO=$(CURDIR)/$(DEBUG_KMOD)/ezncryptfs.ko EZN_CASE_TIMEOUT_SCALE=4 \
+	tests/run-all.sh
 
 check-host: $(HOST_TESTS)
 	@for t in $(HOST_TESTS); do $$t; done

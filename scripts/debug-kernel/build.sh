@@ -39,5 +39,6 @@ done <"$here/debug.config"
 echo "debug-kernel: building bzImage (about 15 minutes on 2 cores)" >&2
 nice make -s -j"$(nproc)" bzImage modules >&2
 make -s modules_prepare >&2
+make -s modules_install INSTALL_MOD_PATH="$dest/modroot" >&2
 echo "$stamp" >"$dest/.ezn-stamp"
 echo "$dest/src"

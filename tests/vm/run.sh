@@ -12,6 +12,7 @@
 #   --out DIR            keep results here (default: a new build/vm-results/run-*,
 #                        linked from build/vm-results/latest)
 #   --prefix NAME        prefix for reported ids (default: vm)
+# EZN_CASE_TIMEOUT_SCALE multiplies every case timeout (the debug kernel is slower).
 #   --kver/--kernel      passed to scripts/vm/run.sh
 #
 # A case is tests/vm/cases/NAME.sh, run as root in the VM with LOWER (a
@@ -78,8 +79,10 @@ for f in "$cases"/*.sh; do
 		if [ -n "$only" ] && ! echo "$id" | grep -qE -- "$only"; then
 			continue
 		fi
-		echo "$id $f $lower ${t:-$ctimeout}" >>"$list"
-		total=$((total + ${t:-$ctimeout}))
+		# A slower kernel (the debug lane) scales every case's timeout.
+		t=$(( ${t:-$ctimeout} * ${EZN_CASE_TIMEOUT_SCALE:-1} ))
+		echo "$id $f $lower $t" >>"$list"
+		total=$((total + t))
 	done
 done
 if [ ! -s "$list" ]; then
