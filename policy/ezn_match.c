@@ -168,7 +168,8 @@ int ezn_pattern_check(const char *p, size_t n, size_t *at, const char **reason)
 		}
 		if (i == start) {
 			*at = i;
-			*reason = i == n ? "trailing '/' in pattern" : "empty path component ('//')";
+			*reason = i == n ? "trailing '/' in pattern" :
+					   "empty path component ('//')";
 			return -EZN_EINVAL;
 		}
 		if ((i - start == 1 && p[start] == '.') ||

@@ -203,7 +203,8 @@ static int parse_category(struct pstate *ps, struct ezn_rule *rule)
 		return fail(ps, start, "empty category name");
 	for (i = start; i < end; i++) {
 		if (!is_category_char(ps->s[i]))
-			return fail(ps, i, "invalid character in category (allowed: A-Z a-z 0-9 _ . -)");
+			return fail(ps, i,
+				    "invalid character in category (allowed: A-Z a-z 0-9 _ . -)");
 		if (i - start == EZN_CATEGORY_MAX)
 			return fail(ps, i, "category too long (max 31 characters)");
 	}
@@ -226,7 +227,8 @@ static int parse_pattern(struct pstate *ps, struct ezn_rule *rule)
 	if (ezn_pattern_check(ps->s + ps->pos, end - ps->pos, &at, &reason))
 		return fail(ps, ps->pos + at, reason);
 	if (end - ps->pos >= EZN_PATTERN_MAX)
-		return fail(ps, ps->pos + EZN_PATTERN_MAX - 1, "path pattern too long (max 255 bytes)");
+		return fail(ps, ps->pos + EZN_PATTERN_MAX - 1,
+			    "path pattern too long (max 255 bytes)");
 	ezn_memcpy(rule->pattern, ps->s + ps->pos, end - ps->pos);
 	ps->pos = end;
 	return 0;

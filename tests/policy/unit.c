@@ -4,29 +4,42 @@
  * "PASS policy:NAME" or "FAIL policy:NAME (reason)"; exit status 1 on any
  * failure.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ezn_rule.h"
 
-static int failures;
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static int failures, cur_failed;
 static char why[2 * EZN_RULE_TEXT_MAX + 256];
 
-static void report(const char *name, int ok)
+/* Records the first failed expectation of the running test; returns cond. */
+static int __printf(2, 3) expect(int cond, const char *fmt, ...)
 {
-	if (ok)
-		printf("PASS policy:%s\n", name);
-	else
-		printf("FAIL policy:%s (%s)\n", name, why);
-	failures += !ok;
+	va_list ap;
+
+	if (!cond && !cur_failed) {
+		cur_failed = 1;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+	}
+	return cond;
 }
 
-#define CHECK(cond, ...) do {						\
-	if (!(cond)) {							\
-		snprintf(why, sizeof(why), __VA_ARGS__);		\
-		return 0;						\
-	}								\
-} while (0)
+static void run(const char *name, int (*test)(void))
+{
+	cur_failed = 0;
+	test();
+	if (cur_failed)
+		printf("FAIL policy:%s (%s)\n", name, why);
+	else
+		printf("PASS policy:%s\n", name);
+	failures += cur_failed;
+}
 
 static struct ezn_rule r, r2;
 static struct ezn_parse_error err;
@@ -40,38 +53,38 @@ static int parse(const char *line)
 
 static int t_seed_rules(void)
 {
-	CHECK(parse("ALLOW @backup * /usr/bin/mysqldump") == 0, "%s", err.msg);
-	CHECK(r.type == EZN_ALLOW && !strcmp(r.category, "backup") && !strcmp(r.pattern, "*") &&
-	      !strcmp(r.exe, "/usr/bin/mysqldump") && !r.shell[0] && !r.nr_children, "fields");
-	CHECK(parse("DENY @backup secret/* /usr/bin/cat") == 0, "%s", err.msg);
-	CHECK(r.type == EZN_DENY && !strcmp(r.pattern, "secret/*"), "deny fields");
-	CHECK(parse("ALLOW @restore * /usr/local/sbin/restore.sh --shell=/bin/bash") == 0,
-	      "%s", err.msg);
-	CHECK(!strcmp(r.exe, "/usr/local/sbin/restore.sh") && !strcmp(r.shell, "/bin/bash"),
-	      "shell fields");
-	CHECK(parse("ALLOW @backup * /usr/bin/mysqldump --children=/usr/bin/zstd,/bin/gzip") == 0,
-	      "%s", err.msg);
-	CHECK(r.nr_children == 2 && !strcmp(r.children[0], "/usr/bin/zstd") &&
-	      !strcmp(r.children[1], "/bin/gzip"), "children fields");
+	expect(parse("ALLOW @backup * /usr/bin/mysqldump") == 0, "%s", err.msg);
+	expect(r.type == EZN_ALLOW && !strcmp(r.category, "backup") && !strcmp(r.pattern, "*") &&
+	       !strcmp(r.exe, "/usr/bin/mysqldump") && !r.shell[0] && !r.nr_children, "fields");
+	expect(parse("DENY @backup secret/* /usr/bin/cat") == 0, "%s", err.msg);
+	expect(r.type == EZN_DENY && !strcmp(r.pattern, "secret/*"), "deny fields");
+	expect(parse("ALLOW @restore * /usr/local/sbin/restore.sh --shell=/bin/bash") == 0,
+	       "%s", err.msg);
+	expect(!strcmp(r.exe, "/usr/local/sbin/restore.sh") && !strcmp(r.shell, "/bin/bash"),
+	       "shell fields");
+	expect(parse("ALLOW @backup * /usr/bin/mysqldump --children=/usr/bin/zstd,/bin/gzip") == 0,
+	       "%s", err.msg);
+	expect(r.nr_children == 2 && !strcmp(r.children[0], "/usr/bin/zstd") &&
+	       !strcmp(r.children[1], "/bin/gzip"), "children fields");
 	return 1;
 }
 
 static int t_whitespace_comments(void)
 {
-	CHECK(parse("\t ALLOW\t@a.b-c_9   x/**/y?\t/bin/x  --children=/a  --shell=/bin/sh  # hi\n")
-	      == 0, "%s", err.msg);
-	CHECK(!strcmp(r.category, "a.b-c_9") && !strcmp(r.pattern, "x/**/y?") &&
-	      !strcmp(r.shell, "/bin/sh") && r.nr_children == 1, "fields");
-	CHECK(parse("ALLOW @a * /bin/x\r\n") == 0, "crlf: %s", err.msg);
-	CHECK(parse("") == EZN_PARSE_BLANK, "empty");
-	CHECK(parse("  \t ") == EZN_PARSE_BLANK, "blanks");
-	CHECK(parse("# ALLOW @a * /bin/x") == EZN_PARSE_BLANK, "comment");
-	CHECK(parse("   #") == EZN_PARSE_BLANK, "indented comment");
-	CHECK(parse("\n") == EZN_PARSE_BLANK, "newline");
-	CHECK(parse("ALLOW @a a#b /bin/x#y") == 0 && !strcmp(r.pattern, "a#b") &&
-	      !strcmp(r.exe, "/bin/x#y"), "'#' inside a field is literal");
-	CHECK(parse("ALLOW @a my\\ file /bin/x") == 0 && !strcmp(r.pattern, "my\\ file"),
-	      "escaped space: %s", err.msg);
+	expect(parse("\t ALLOW\t@a.b-c_9   x/**/y?\t/bin/x  --children=/a  --shell=/bin/sh  # hi\n")
+	       == 0, "%s", err.msg);
+	expect(!strcmp(r.category, "a.b-c_9") && !strcmp(r.pattern, "x/**/y?") &&
+	       !strcmp(r.shell, "/bin/sh") && r.nr_children == 1, "fields");
+	expect(parse("ALLOW @a * /bin/x\r\n") == 0, "crlf: %s", err.msg);
+	expect(parse("") == EZN_PARSE_BLANK, "empty");
+	expect(parse("  \t ") == EZN_PARSE_BLANK, "blanks");
+	expect(parse("# ALLOW @a * /bin/x") == EZN_PARSE_BLANK, "comment");
+	expect(parse("   #") == EZN_PARSE_BLANK, "indented comment");
+	expect(parse("\n") == EZN_PARSE_BLANK, "newline");
+	expect(parse("ALLOW @a a#b /bin/x#y") == 0 && !strcmp(r.pattern, "a#b") &&
+	       !strcmp(r.exe, "/bin/x#y"), "'#' inside a field is literal");
+	expect(parse("ALLOW @a my\\ file /bin/x") == 0 && !strcmp(r.pattern, "my\\ file"),
+	       "escaped space: %s", err.msg);
 	return 1;
 }
 
@@ -83,16 +96,16 @@ static int t_limits(void)
 	memset(cat, 'c', 31);
 	cat[31] = 0;
 	snprintf(line, sizeof(line), "ALLOW @%s * /bin/x", cat);
-	CHECK(parse(line) == 0, "31-char category: %s", err.msg);
+	expect(parse(line) == 0, "31-char category: %s", err.msg);
 	exe[0] = '/';
 	memset(exe + 1, 'e', 254);
 	exe[255] = 0;
 	snprintf(line, sizeof(line), "ALLOW @a * %s", exe);
-	CHECK(parse(line) == 0 && strlen(r.exe) == 255, "255-byte exe: %s", err.msg);
+	expect(parse(line) == 0 && strlen(r.exe) == 255, "255-byte exe: %s", err.msg);
 	strcpy(line, "ALLOW @a * /bin/x --children=/c0");
 	for (i = 1; i < EZN_MAX_CHILDREN; i++)
 		sprintf(line + strlen(line), ",/c%d", i);
-	CHECK(parse(line) == 0 && r.nr_children == EZN_MAX_CHILDREN, "8 children: %s", err.msg);
+	expect(parse(line) == 0 && r.nr_children == EZN_MAX_CHILDREN, "8 children: %s", err.msg);
 	return 1;
 }
 
@@ -122,6 +135,8 @@ static const struct {
 	{ "ALLOW @a *** /bin/x", 10, "'**' must be a whole path component" },
 	{ "ALLOW @a x[a-z /bin/x", 11, "unterminated character class" },
 	{ "ALLOW @a [z-a] /bin/x", 11, "invalid range in character class" },
+	{ "ALLOW @a [a/] /bin/x", 12, "'/' in character class" },
+	{ "ALLOW @a [\\/] /bin/x", 12, "'/' in character class" },
 	{ "ALLOW @a \\/x /bin/x", 10, "'/' cannot be escaped" },
 	{ "ALLOW @a x\\", 11, "trailing backslash in pattern" },
 	{ "ALLOW @a *", 11, "missing executable" },
@@ -153,16 +168,16 @@ static int t_errors(void)
 	size_t i;
 	char msg[200];
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int ret = parse(bad[i].line);
 
-		CHECK(ret == -EZN_EINVAL, "accepted: %s", bad[i].line);
-		CHECK(err.column == bad[i].column && !strcmp(err.reason, bad[i].reason),
-		      "'%s': got '%s', want column %u: %s", bad[i].line, err.msg, bad[i].column,
-		      bad[i].reason);
+		expect(ret == -EZN_EINVAL, "accepted: %s", bad[i].line);
+		expect(err.column == bad[i].column && !strcmp(err.reason, bad[i].reason),
+		       "'%s': got '%s', want column %u: %s", bad[i].line, err.msg, bad[i].column,
+		       bad[i].reason);
 		snprintf(msg, sizeof(msg), "column %u: %s", bad[i].column, bad[i].reason);
-		CHECK(!strcmp(err.msg, msg), "msg '%s' want '%s'", err.msg, msg);
-		CHECK(r.type == 0 && !r.exe[0], "rule not zeroed after error");
+		expect(!strcmp(err.msg, msg), "msg '%s' want '%s'", err.msg, msg);
+		expect(r.type == 0 && !r.exe[0], "rule not zeroed after error");
 	}
 	return 1;
 }
@@ -173,29 +188,29 @@ static int t_error_limits(void)
 	int i;
 
 	snprintf(line, sizeof(line), "ALLOW @%s * /bin/x", "cccccccccccccccccccccccccccccccc");
-	CHECK(parse(line) < 0 && err.column == 39 &&
-	      !strcmp(err.reason, "category too long (max 31 characters)"), "%s", err.msg);
+	expect(parse(line) < 0 && err.column == 39 &&
+	       !strcmp(err.reason, "category too long (max 31 characters)"), "%s", err.msg);
 	long_exe[0] = '/';
 	memset(long_exe + 1, 'e', 255);
 	long_exe[256] = 0;
 	snprintf(line, sizeof(line), "ALLOW @a * %s", long_exe);
-	CHECK(parse(line) < 0 && err.column == 12 + 255 &&
-	      !strcmp(err.reason, "path too long (max 255 bytes)"), "%s", err.msg);
+	expect(parse(line) < 0 && err.column == 12 + 255 &&
+	       !strcmp(err.reason, "path too long (max 255 bytes)"), "%s", err.msg);
 	strcpy(line, "ALLOW @a ");
 	memset(line + 9, 'p', 256);
 	strcpy(line + 9 + 256, " /bin/x");
-	CHECK(parse(line) < 0 && err.column == 10 + 255 &&
-	      !strcmp(err.reason, "path pattern too long (max 255 bytes)"), "%s", err.msg);
+	expect(parse(line) < 0 && err.column == 10 + 255 &&
+	       !strcmp(err.reason, "path pattern too long (max 255 bytes)"), "%s", err.msg);
 	strcpy(line, "ALLOW @a * /bin/x --children=/c0");
 	for (i = 1; i <= EZN_MAX_CHILDREN; i++)
 		sprintf(line + strlen(line), ",/c%d", i);
-	CHECK(parse(line) < 0 && err.column == strlen(line) - 2 &&
-	      !strcmp(err.reason, "too many --children entries (max 8)"), "%s", err.msg);
+	expect(parse(line) < 0 && err.column == strlen(line) - 2 &&
+	       !strcmp(err.reason, "too many --children entries (max 8)"), "%s", err.msg);
 	memset(line, ' ', EZN_LINE_MAX + 1);
-	CHECK(ezn_rule_parse(line, EZN_LINE_MAX + 1, &r, &err) < 0 &&
-	      err.column == EZN_LINE_MAX + 1, "%s", err.msg);
-	CHECK(ezn_rule_parse("ALLOW @a * /b\0x", 15, &r, &err) < 0 && err.column == 14 &&
-	      !strcmp(err.reason, "control character in line"), "NUL: %s", err.msg);
+	expect(ezn_rule_parse(line, EZN_LINE_MAX + 1, &r, &err) < 0 &&
+	       err.column == EZN_LINE_MAX + 1, "%s", err.msg);
+	expect(ezn_rule_parse("ALLOW @a * /b\0x", 15, &r, &err) < 0 && err.column == 14 &&
+	       !strcmp(err.reason, "control character in line"), "NUL: %s", err.msg);
 	return 1;
 }
 
@@ -207,15 +222,15 @@ static int t_policy_file(void)
 	const char *bad_text = "ALLOW @a * /bin/x\n\nDENY @a * bin/cat\n";
 	size_t n;
 
-	CHECK(ezn_policy_parse(text, strlen(text), rules, 4, &n, &err) == 0, "%s", err.msg);
-	CHECK(n == 2 && rules[0].type == EZN_ALLOW && rules[1].type == EZN_DENY, "n=%zu", n);
-	CHECK(ezn_policy_parse(bad_text, strlen(bad_text), rules, 4, &n, &err) < 0, "accepted");
-	CHECK(err.line == 3 && err.column == 11 &&
-	      !strcmp(err.msg, "line 3, column 11: executable must be an absolute path"),
-	      "%s", err.msg);
-	CHECK(ezn_policy_parse(text, strlen(text), rules, 1, &n, &err) < 0 && err.line == 5 &&
-	      !strcmp(err.reason, "too many rules") && n == 1, "%s", err.msg);
-	CHECK(ezn_policy_parse("", 0, rules, 0, &n, &err) == 0 && n == 0, "empty file");
+	expect(ezn_policy_parse(text, strlen(text), rules, 4, &n, &err) == 0, "%s", err.msg);
+	expect(n == 2 && rules[0].type == EZN_ALLOW && rules[1].type == EZN_DENY, "n=%zu", n);
+	expect(ezn_policy_parse(bad_text, strlen(bad_text), rules, 4, &n, &err) < 0, "accepted");
+	expect(err.line == 3 && err.column == 11 &&
+	       !strcmp(err.msg, "line 3, column 11: executable must be an absolute path"),
+	       "%s", err.msg);
+	expect(ezn_policy_parse(text, strlen(text), rules, 1, &n, &err) < 0 && err.line == 5 &&
+	       !strcmp(err.reason, "too many rules") && n == 1, "%s", err.msg);
+	expect(ezn_policy_parse("", 0, rules, 0, &n, &err) == 0 && n == 0, "empty file");
 	return 1;
 }
 
@@ -225,7 +240,8 @@ static int t_print_roundtrip(void)
 {
 	static const char *const in[][2] = {
 		{ "ALLOW @backup * /usr/bin/mysqldump", NULL },
-		{ "  DENY\t@backup   secret/*  /usr/bin/cat # x", "DENY @backup secret/* /usr/bin/cat" },
+		{ "  DENY\t@backup   secret/*  /usr/bin/cat # x",
+		  "DENY @backup secret/* /usr/bin/cat" },
 		{ "ALLOW @r * /x.sh --children=/a,/b --shell=/bin/bash",
 		  "ALLOW @r * /x.sh --shell=/bin/bash --children=/a,/b" },
 		{ "ALLOW @r a\\ b/[!a-c\\]]/** /x", NULL },
@@ -233,19 +249,20 @@ static int t_print_roundtrip(void)
 	char buf[EZN_RULE_TEXT_MAX];
 	size_t i, len;
 
-	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(in); i++) {
 		const char *want = in[i][1] ? in[i][1] : in[i][0];
 
-		CHECK(parse(in[i][0]) == 0, "%s: %s", in[i][0], err.msg);
+		expect(parse(in[i][0]) == 0, "%s: %s", in[i][0], err.msg);
 		len = ezn_rule_print(&r, buf, sizeof(buf));
-		CHECK(len == strlen(want) && !strcmp(buf, want), "printed '%s' want '%s'", buf, want);
-		CHECK(ezn_rule_parse(buf, len, &r2, &err) == 0 && ezn_rule_equal(&r, &r2),
-		      "reparse of '%s'", buf);
+		expect(len == strlen(want) && !strcmp(buf, want), "printed '%s' want '%s'", buf,
+		       want);
+		expect(ezn_rule_parse(buf, len, &r2, &err) == 0 && ezn_rule_equal(&r, &r2),
+		       "reparse of '%s'", buf);
 	}
 	len = ezn_rule_print(&r, buf, 5);
-	CHECK(len == strlen(in[3][0]) && !strcmp(buf, "ALLO"), "truncation: '%s' %zu", buf, len);
+	expect(len == strlen(in[3][0]) && !strcmp(buf, "ALLO"), "truncation: '%s' %zu", buf, len);
 	r2.nr_children = 1;
-	CHECK(!ezn_rule_equal(&r, &r2), "equal ignores children");
+	expect(!ezn_rule_equal(&r, &r2), "equal ignores children");
 	return 1;
 }
 
@@ -267,9 +284,9 @@ static int t_print_longest(void)
 		strcat(line, i ? "," : "");
 		strcat(line, p);
 	}
-	CHECK(parse(line) == 0, "%s", err.msg);
+	expect(parse(line) == 0, "%s", err.msg);
 	len = ezn_rule_print(&r, buf, sizeof(buf));
-	CHECK(len == 2873 && len < EZN_RULE_TEXT_MAX && !strcmp(buf, line), "len %zu", len);
+	expect(len == 2873 && len < EZN_RULE_TEXT_MAX && !strcmp(buf, line), "len %zu", len);
 	return 1;
 }
 
@@ -331,14 +348,14 @@ static int t_glob(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(globs) / sizeof(globs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(globs); i++) {
 		int m = ezn_glob_match(globs[i].pattern, globs[i].path, 0);
 		int t = ezn_glob_match(globs[i].pattern, globs[i].path, EZN_MATCH_TRAVERSE);
 
-		CHECK(m == globs[i].match, "'%s' vs '%s': match %d", globs[i].pattern,
-		      globs[i].path, m);
-		CHECK(t == globs[i].traverse, "'%s' vs '%s': traverse %d", globs[i].pattern,
-		      globs[i].path, t);
+		expect(m == globs[i].match, "'%s' vs '%s': match %d", globs[i].pattern,
+		       globs[i].path, m);
+		expect(t == globs[i].traverse, "'%s' vs '%s': traverse %d", globs[i].pattern,
+		       globs[i].path, t);
 	}
 	return 1;
 }
@@ -353,7 +370,7 @@ static int t_glob_no_blowup(void)
 		memcpy(pat + 2 * i, "*a", 2);
 	strcpy(pat + 240, "*b");
 	memset(path, 'a', 255);
-	CHECK(!ezn_glob_match(pat, path, 0), "stars");
+	expect(!ezn_glob_match(pat, path, 0), "stars");
 	/* "**" pieces against a deep path */
 	strcpy(pat, "");
 	for (i = 0; i < 40; i++)
@@ -362,7 +379,7 @@ static int t_glob_no_blowup(void)
 	for (i = 0; i < 2000; i++)
 		memcpy(path + 2 * i, "a/", 2);
 	path[3999] = 0;
-	CHECK(!ezn_glob_match(pat, path, 0), "globstars");
+	expect(!ezn_glob_match(pat, path, 0), "globstars");
 	return 1;
 }
 
@@ -396,22 +413,22 @@ static int t_decide_seed(void)
 	struct ezn_subject copy = { { "/tmp/mysqldump", NULL }, NULL, 0 };
 	int idx;
 
-	CHECK(n == 3, "n=%zu", n);
-	CHECK(decide(n, "backup", "db/x.sql", &dump, 0, &idx) == EZN_ALLOW && idx == 0, "dump");
-	CHECK(decide(n, "backup", "", &dump, 0, &idx) == EZN_ALLOW && idx == 0, "dump root");
-	CHECK(decide(n, "backup", "x", &cat, 0, &idx) == EZN_ALLOW && idx == 1, "cat allowed");
-	CHECK(decide(n, "backup", "secret/k", &cat, 0, &idx) == EZN_DENY && idx == 2,
-	      "DENY beats ALLOW (idx %d)", idx);
-	CHECK(decide(n, "backup", "secret/k/l", &cat, 0, &idx) == EZN_DENY && idx == 2,
-	      "DENY covers below");
-	CHECK(decide(n, "backup", "secret", &cat, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW,
-	      "secret itself walkable");
-	CHECK(decide(n, "backup", "secret/k", &dump, 0, &idx) == EZN_ALLOW, "deny is per exe");
-	CHECK(decide(n, "backup", "x", &bash, 0, &idx) == EZN_DENY && idx == -1, "no match");
-	CHECK(decide(n, "backup", "x", &copy, 0, &idx) == EZN_DENY && idx == -1, "copy");
-	CHECK(decide(n, "other", "x", &dump, 0, &idx) == EZN_DENY && idx == -1, "category");
-	CHECK(decide(0, "backup", "x", &dump, 0, &idx) == EZN_DENY && idx == -1, "empty set");
-	CHECK(decide(n, "backup", "x", &dump, 0, NULL) == EZN_ALLOW, "NULL index");
+	expect(n == 3, "n=%zu", n);
+	expect(decide(n, "backup", "db/x.sql", &dump, 0, &idx) == EZN_ALLOW && idx == 0, "dump");
+	expect(decide(n, "backup", "", &dump, 0, &idx) == EZN_ALLOW && idx == 0, "dump root");
+	expect(decide(n, "backup", "x", &cat, 0, &idx) == EZN_ALLOW && idx == 1, "cat allowed");
+	expect(decide(n, "backup", "secret/k", &cat, 0, &idx) == EZN_DENY && idx == 2,
+	       "DENY beats ALLOW (idx %d)", idx);
+	expect(decide(n, "backup", "secret/k/l", &cat, 0, &idx) == EZN_DENY && idx == 2,
+	       "DENY covers below");
+	expect(decide(n, "backup", "secret", &cat, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW,
+	       "secret itself walkable");
+	expect(decide(n, "backup", "secret/k", &dump, 0, &idx) == EZN_ALLOW, "deny is per exe");
+	expect(decide(n, "backup", "x", &bash, 0, &idx) == EZN_DENY && idx == -1, "no match");
+	expect(decide(n, "backup", "x", &copy, 0, &idx) == EZN_DENY && idx == -1, "copy");
+	expect(decide(n, "other", "x", &dump, 0, &idx) == EZN_DENY && idx == -1, "category");
+	expect(decide(0, "backup", "x", &dump, 0, &idx) == EZN_DENY && idx == -1, "empty set");
+	expect(decide(n, "backup", "x", &dump, 0, NULL) == EZN_ALLOW, "NULL index");
 	return 1;
 }
 
@@ -422,11 +439,11 @@ static int t_decide_order(void)
 	struct ezn_subject x = { { "/bin/x", NULL }, NULL, 0 };
 	int idx;
 
-	CHECK(decide(n, "c", "data/a", &x, 0, &idx) == EZN_ALLOW && idx == 0, "first allow");
-	CHECK(decide(n, "c", "b", &x, 0, &idx) == EZN_ALLOW && idx == 1, "second allow");
-	CHECK(decide(n, "c", "data/kx.key", &x, 0, &idx) == EZN_DENY && idx == 2,
-	      "first deny %d", idx);
-	CHECK(decide(n, "c", "data/kx", &x, 0, &idx) == EZN_DENY && idx == 3, "later deny");
+	expect(decide(n, "c", "data/a", &x, 0, &idx) == EZN_ALLOW && idx == 0, "first allow");
+	expect(decide(n, "c", "b", &x, 0, &idx) == EZN_ALLOW && idx == 1, "second allow");
+	expect(decide(n, "c", "data/kx.key", &x, 0, &idx) == EZN_DENY && idx == 2,
+	       "first deny %d", idx);
+	expect(decide(n, "c", "data/kx", &x, 0, &idx) == EZN_DENY && idx == 3, "later deny");
 	return 1;
 }
 
@@ -436,12 +453,12 @@ static int t_decide_traverse(void)
 	struct ezn_subject x = { { "/bin/x", NULL }, NULL, 0 };
 	int idx;
 
-	CHECK(decide(n, "c", "data", &x, 0, &idx) == EZN_DENY, "data itself");
-	CHECK(decide(n, "c", "data", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW && idx == 0,
-	      "walk data");
-	CHECK(decide(n, "c", "", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW, "walk root");
-	CHECK(decide(n, "c", "other", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_DENY, "walk other");
-	CHECK(decide(n, "c", "data/sub/file", &x, 0, &idx) == EZN_ALLOW, "file");
+	expect(decide(n, "c", "data", &x, 0, &idx) == EZN_DENY, "data itself");
+	expect(decide(n, "c", "data", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW && idx == 0,
+	       "walk data");
+	expect(decide(n, "c", "", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_ALLOW, "walk root");
+	expect(decide(n, "c", "other", &x, EZN_MATCH_TRAVERSE, &idx) == EZN_DENY, "walk other");
+	expect(decide(n, "c", "data/sub/file", &x, 0, &idx) == EZN_ALLOW, "file");
 	return 1;
 }
 
@@ -455,11 +472,11 @@ static int t_decide_shell(void)
 	struct ezn_subject direct = { { "/usr/local/sbin/restore.sh", NULL }, NULL, 0 };
 	int idx;
 
-	CHECK(decide(n, "r", "f", &ok, 0, &idx) == EZN_ALLOW && idx == 0, "script under bash");
-	CHECK(decide(n, "r", "f", &plain, 0, &idx) == EZN_DENY, "bare bash");
-	CHECK(decide(n, "r", "f", &other, 0, &idx) == EZN_DENY, "other script");
-	CHECK(decide(n, "r", "f", &sh, 0, &idx) == EZN_DENY, "other interpreter");
-	CHECK(decide(n, "r", "f", &direct, 0, &idx) == EZN_DENY, "script as exe");
+	expect(decide(n, "r", "f", &ok, 0, &idx) == EZN_ALLOW && idx == 0, "script under bash");
+	expect(decide(n, "r", "f", &plain, 0, &idx) == EZN_DENY, "bare bash");
+	expect(decide(n, "r", "f", &other, 0, &idx) == EZN_DENY, "other script");
+	expect(decide(n, "r", "f", &sh, 0, &idx) == EZN_DENY, "other interpreter");
+	expect(decide(n, "r", "f", &direct, 0, &idx) == EZN_DENY, "script as exe");
 	return 1;
 }
 
@@ -479,37 +496,37 @@ static int t_decide_children(void)
 	int idx;
 
 	s = (struct ezn_subject){ { "/bin/gzip", NULL }, chain1, 1 };
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_ALLOW && idx == 0, "gzip under dump");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_ALLOW && idx == 0, "gzip under dump");
 	s = (struct ezn_subject){ { "/bin/gzip", NULL }, chain2, 3 };
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_ALLOW, "gzip under zstd under dump");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_ALLOW, "gzip under zstd under dump");
 	s = (struct ezn_subject){ { "/bin/gzip", NULL }, chain3, 2 };
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "unlisted link in the chain");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "unlisted link in the chain");
 	s = (struct ezn_subject){ { "/bin/gzip", NULL }, NULL, 0 };
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "gzip alone");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "gzip alone");
 	s = (struct ezn_subject){ { "/bin/cat", NULL }, chain1, 1 };
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "unlisted child");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "unlisted child");
 	s = (struct ezn_subject){ { "/bin/gzip", NULL }, chain4, 1 };
-	CHECK(decide(n, "s", "f", &s, 0, &idx) == EZN_ALLOW && idx == 1, "child of script");
-	CHECK(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "category still applies");
+	expect(decide(n, "s", "f", &s, 0, &idx) == EZN_ALLOW && idx == 1, "child of script");
+	expect(decide(n, "b", "f", &s, 0, &idx) == EZN_DENY, "category still applies");
 	return 1;
 }
 
 int main(void)
 {
-	report("grammar-seed", t_seed_rules());
-	report("grammar-whitespace-comments", t_whitespace_comments());
-	report("grammar-limits", t_limits());
-	report("errors-columns", t_errors());
-	report("errors-limits", t_error_limits());
-	report("policy-file", t_policy_file());
-	report("print-roundtrip", t_print_roundtrip());
-	report("print-longest", t_print_longest());
-	report("glob", t_glob());
-	report("glob-no-blowup", t_glob_no_blowup());
-	report("decide-seed", t_decide_seed());
-	report("decide-order", t_decide_order());
-	report("decide-traverse", t_decide_traverse());
-	report("decide-shell", t_decide_shell());
-	report("decide-children", t_decide_children());
+	run("grammar-seed", t_seed_rules);
+	run("grammar-whitespace-comments", t_whitespace_comments);
+	run("grammar-limits", t_limits);
+	run("errors-columns", t_errors);
+	run("errors-limits", t_error_limits);
+	run("policy-file", t_policy_file);
+	run("print-roundtrip", t_print_roundtrip);
+	run("print-longest", t_print_longest);
+	run("glob", t_glob);
+	run("glob-no-blowup", t_glob_no_blowup);
+	run("decide-seed", t_decide_seed);
+	run("decide-order", t_decide_order);
+	run("decide-traverse", t_decide_traverse);
+	run("decide-shell", t_decide_shell);
+	run("decide-children", t_decide_children);
 	return failures ? 1 : 0;
 }
