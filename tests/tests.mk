@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-2.0
+# Test helpers: the random-operation verifier and the POSIX behaviour suite the
+# VM cases run against a mounted ezncryptfs, and a host self-test of both.
+
+VM_PROGS	+= $(BUILD)/bin/ezn-fsx $(BUILD)/bin/ezn-posix
+# run-all.sh runs what is under build/tests/; the wrapper calls the script in
+# the source tree, which runs the two tools on the host (tmpfs and /tmp).
+HOST_TESTS	+= $(BUILD)/tests/tools-selftest
+
+$(BUILD)/bin/ezn-fsx: $(BUILD)/tests/tools/ezn-fsx.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/bin/ezn-posix: LDLIBS += -pthread
+$(BUILD)/tests/tools/ezn-posix.o: CFLAGS += -pthread
+$(BUILD)/bin/ezn-posix: $(BUILD)/tests/tools/ezn-posix.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/tools-selftest: tests/tools/selftest.sh $(BUILD)/bin/ezn-fsx $(BUILD)/bin/ezn-posix
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s/tests/tools/selftest.sh" "$$@"\n' "$(CURDIR)" >$@
+	chmod +x $@
