@@ -7,8 +7,8 @@
  * (FORMAT.md, "Block sealing").
  *
  * A file key owns one transform, keyed once; requests are per call. Each file
- * key keeps one preallocated request for the common single-stream case, and
- * concurrent callers allocate their own.
+ * key keeps one preallocated request for the common single-stream case;
+ * concurrent callers allocate their own, or wait for it when memory is short.
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
@@ -136,11 +136,21 @@ void ezn_file_key_free(struct ezn_file_key *fk)
 	kfree_sensitive(fk);
 }
 
+/*
+ * The spare request when it is free; otherwise a new one, or, when memory is
+ * short (writeback under pressure), wait for the spare: this never fails.
+ */
 static struct ezn_crypt_req *ezn_req_get(struct ezn_file_key *fk)
 {
+	struct ezn_crypt_req *r;
+
 	if (mutex_trylock(&fk->spare_lock))
 		return fk->spare;
-	return kmalloc(fk->req_size, GFP_NOFS);
+	r = kmalloc(fk->req_size, GFP_NOFS | __GFP_NOWARN);
+	if (r)
+		return r;
+	mutex_lock(&fk->spare_lock);
+	return fk->spare;
 }
 
 static void ezn_req_put(struct ezn_file_key *fk, struct ezn_crypt_req *r)
@@ -202,8 +212,6 @@ int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struc
 	} while (!memchr_inv(nonce, 0, sizeof(nonce)));
 
 	r = ezn_req_get(fk);
-	if (!r)
-		return -ENOMEM;
 	memcpy(r->iv, nonce, EZN_NONCE_SIZE);
 	ezn_req_setup(fk, r, index, clear, cipher, len, len);
 	err = crypto_wait_req(crypto_aead_encrypt(&r->req), &r->wait);
@@ -225,8 +233,6 @@ int ezn_block_open(struct ezn_file_key *fk, u64 index, struct page *cipher, stru
 		return -EINVAL;
 
 	r = ezn_req_get(fk);
-	if (!r)
-		return -ENOMEM;
 	memcpy(r->iv, meta, EZN_NONCE_SIZE);
 	memcpy(r->tag, meta + EZN_NONCE_SIZE, EZN_TAG_SIZE);
 	ezn_req_setup(fk, r, index, cipher, clear, len, len + EZN_TAG_SIZE);
