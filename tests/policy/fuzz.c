@@ -20,6 +20,7 @@
 
 #define MAX_RULES	8
 #define MAX_PATHS	12
+#define VARIANTS	3	/* paths made from each pattern */
 #define REF_MAX		48	/* reference matcher input limit, bytes and components */
 
 static void die(const char *what, const char *a, const char *b)
@@ -151,8 +152,73 @@ static int ref_match(const char *p, const char *s)
 
 /* ---- the target ---- */
 
+/*
+ * Writes into out (600 bytes) a path built from pattern p, each wildcard
+ * replaced by a choice derived from v: "**" by nothing, "d" or "d/e", '*' by
+ * nothing or "s", '?' by 'q', a class by its first member ('~' if negated).
+ */
+static void instantiate(const char *p, unsigned int v, char *out)
+{
+	size_t o = 0;
+	unsigned int k = v;
+
+	while (*p && o < 500) {
+		k = k * 7 + 3;
+		if (p[0] == '*' && p[1] == '*') {
+			p += 2;
+			if (k % 3 == 1) {
+				out[o++] = 'd';
+			} else if (k % 3 == 2) {
+				memcpy(out + o, "d/e", 3);
+				o += 3;
+			} else if (*p == '/') {
+				p++;
+			} else if (o) {
+				o--;	/* the '/' before a trailing globstar */
+			}
+			continue;
+		}
+		if (*p == '*') {
+			if (k % 2)
+				out[o++] = 's';
+			p++;
+			continue;
+		}
+		if (*p == '?') {
+			out[o++] = 'q';
+			p++;
+			continue;
+		}
+		if (*p == '[') {
+			p++;
+			if (*p == '!' || *p == '^') {
+				out[o++] = '~';
+				p++;
+			} else {
+				out[o++] = *p == '\\' && p[1] ? p[1] : *p;
+			}
+			if (*p == '\\' && p[1])
+				p++;
+			if (*p)
+				p++;
+			while (*p && *p != ']') {
+				if (*p == '\\' && p[1])
+					p++;
+				p++;
+			}
+			if (*p)
+				p++;
+			continue;
+		}
+		if (*p == '\\' && p[1])
+			p++;
+		out[o++] = *p++;
+	}
+	out[o] = 0;
+}
+
 static struct ezn_rule rules[MAX_RULES], again;
-static char paths[MAX_PATHS + MAX_RULES][600];
+static char paths[MAX_PATHS + MAX_RULES * VARIANTS * 3][600];
 static char text[EZN_RULE_TEXT_MAX], text2[EZN_RULE_TEXT_MAX];
 
 static void check_paths(const struct ezn_rule *r, size_t np)
@@ -252,6 +318,7 @@ int ezn_fuzz_one(const uint8_t *data, size_t size)
 	struct ezn_parse_error err;
 	size_t tlen = 0, nr = 0, np = 0, i, len, start, end;
 	const char *s;
+	unsigned int v;
 	char *d;
 	int ret;
 
@@ -307,13 +374,17 @@ int ezn_fuzz_one(const uint8_t *data, size_t size)
 		start = end + 1;
 	}
 	for (i = 0; i < nr; i++) {
-		d = paths[np++];
-		for (s = rules[i].pattern; *s; s++) {
-			if (*s == '\\' && s[1])
-				s++;
-			*d++ = *s;
+		for (v = 0; v < VARIANTS; v++) {
+			d = paths[np++];
+			instantiate(rules[i].pattern, v + (size ? data[size - 1] : 0), d);
+			/* and its parent, and itself without the first component */
+			s = strrchr(d, '/');
+			if (s) {
+				memcpy(paths[np], d, s - d);
+				paths[np++][s - d] = 0;
+				strcpy(paths[np++], strchr(d, '/') + 1);
+			}
 		}
-		*d = 0;
 	}
 	for (i = 0; i < nr; i++)
 		check_paths(&rules[i], np);
