@@ -77,7 +77,7 @@ check-debug: tools $(HOST_TESTS) $(VM_PROGS)
 	tests/run-all.sh
 
 check-host: $(HOST_TESTS)
-	@for t in $(HOST_TESTS); do $$t; done
+	@status=0; for t in $(HOST_TESTS); do $$t || status=1; done; exit $$status
 
 VM_CMD ?= bash -i
 vm-shell: test-module tools $(VM_PROGS)
