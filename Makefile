@@ -61,7 +61,7 @@ test-module:
 tools: $(TOOLS)
 
 check: test-module tools $(HOST_TESTS) $(VM_PROGS)
-	@EZN_KVER=$(MOD_KVER) tests/run-all.sh
+	@EZN_KVER=$(MOD_KVER) EZN_HOST_TESTS="$(HOST_TESTS)" tests/run-all.sh
 
 # The debug-kernel lane: build (or reuse) the kernel, the module and its KUnit
 # tests against it, and run the same suite on it.
@@ -74,6 +74,7 @@ check-debug: tools $(HOST_TESTS) $(VM_PROGS)
 	EZN_KVER=$$rel EZN_KERNEL=$$tree/arch/x86/boot/bzImage \
 	EZN_VM_MODULES=$(BUILD)/debug-kernel/modroot/lib/modules/$$rel \
 	EZN_TEST_KO=$(CURDIR)/$(DEBUG_KMOD)/ezncryptfs.ko EZN_CASE_TIMEOUT_SCALE=4 \
+	EZN_HOST_TESTS="$(HOST_TESTS)" \
 	tests/run-all.sh
 
 check-host: $(HOST_TESTS)
