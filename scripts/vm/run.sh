@@ -89,7 +89,8 @@ if [ "${EZN_KVM:-0}" = 1 ]; then
 	accel=(-accel kvm -cpu host)
 fi
 
-cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 ezn.run=/ezn-out/guest-cmd"
+# no_timer_check: under a loaded host, TCG can miss the IO-APIC timer check and panic.
+cmdline="console=ttyS0 no_timer_check panic=-1 oops=panic loglevel=5 ezn.run=/ezn-out/guest-cmd"
 [ -z "$modules" ] || cmdline="$cmdline ezn.modules=$(realpath "$modules")"
 cmdline="$cmdline $append"
 
