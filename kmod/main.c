@@ -10,6 +10,7 @@
 
 #include "ezncryptfs.h"
 #include "ezn_genl.h"
+#include "acl.h"
 
 static int __init ezn_init(void)
 {
@@ -19,9 +20,13 @@ static int __init ezn_init(void)
 	if (err)
 		return err;
 
-	err = register_filesystem(&ezn_fs_type);
+	err = ezn_access_init();
 	if (err)
 		goto destroy_inode_cache;
+
+	err = register_filesystem(&ezn_fs_type);
+	if (err)
+		goto exit_access;
 
 	err = ezn_genl_init();
 	if (err)
@@ -33,6 +38,8 @@ static int __init ezn_init(void)
 
 unregister_fs:
 	unregister_filesystem(&ezn_fs_type);
+exit_access:
+	ezn_access_exit();
 destroy_inode_cache:
 	ezn_inode_cache_destroy();
 	return err;
@@ -42,6 +49,7 @@ static void __exit ezn_exit(void)
 {
 	ezn_genl_exit();
 	unregister_filesystem(&ezn_fs_type);
+	ezn_access_exit();
 	ezn_inode_cache_destroy();
 	pr_info("unloaded\n");
 }

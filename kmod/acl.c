@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The access-control engine: the policy snapshot, the mode, the decision for
+ * one (process, category, path) and its cache, and the entry points the
+ * filesystem calls. docs/ACCESS-CONTROL.md describes the design.
+ *
+ * Policy. An immutable snapshot (struct ezn_policy) published through the
+ * RCU pointer ezn_cur_policy; writers replace it whole under ezn_admin_mutex
+ * and free the old one after synchronize_rcu(). Readers copy what they need
+ * (the deciding rule and its fingerprint) before leaving the read side.
+ *
+ * Generation. ezn_gen changes on every policy, mode or grant change and on
+ * every rename/unlink/rmdir (the paths decisions were made for). A cached
+ * decision stores the generation read before it was computed and is used
+ * only while ezn_gen still has that value, so a change takes effect at the
+ * next access, open files included.
+ *
+ * Cache. A direct-mapped table of allowed decisions keyed by the object (an
+ * open file, or a directory inode for path walks), the task (pointer and
+ * start time) and the exe file the task runs. It only holds ALLOW results
+ * that came from the policy (never grants, which end on their own), each for
+ * at most EZN_CACHE_TTL so a script rewritten in place is re-hashed soon.
+ * Each slot has its own spinlock; a hit costs one lock and a few compares,
+ * no allocation and no path building. Counters are per-CPU.
+ *
+ * Engagement. Until an admin key is bound (the service's first step, before
+ * it loads the policy and mounts), nothing is enforced: see "Bootstrap" in
+ * docs/ACCESS-CONTROL.md.
+ */
+#include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/file.h>
+#include <linux/hash.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/sched/mm.h>
+#include <crypto/algapi.h>
+
+#include "ezncryptfs.h"
+#include "acl.h"
+
+DEFINE_MUTEX(ezn_admin_mutex);
+
+static struct ezn_policy __rcu *ezn_cur_policy;
+static atomic64_t ezn_gen = ATOMIC64_INIT(1);
+static int ezn_mode = EZN_MODE_ENFORCING;
+
+/* Depth of the ancestor walk for --children and grants. */
+#define EZN_MAX_ANCESTORS	8
+#define EZN_CACHE_BITS		10
+#define EZN_CACHE_TTL		HZ
+
+struct ezn_cache_slot {
+	spinlock_t lock;
+	const void *obj;		/* struct file * or directory inode */
+	unsigned long ino;
+	const struct task_struct *task;
+	u64 start_time;
+	const void *exe;		/* the task's mm->exe_file */
+	s64 gen;
+	unsigned long expires;
+	int cat;
+};
+
+static struct ezn_cache_slot *ezn_cache;
+
+/* Categories seen since load, with per-CPU counters. */
+#define EZN_MAX_CATS	64
+struct ezn_counts {
+	u64 allowed;
+	u64 denied;
+};
+
+struct ezn_cat {
+	char name[EZN_CATEGORY_MAX + 1];
+	struct ezn_counts __percpu *cnt;
+};
+
+static struct ezn_cat ezn_cats[EZN_MAX_CATS];
+/* Slots [0, ezn_nr_cats) are filled; published with release semantics. */
+static unsigned int ezn_nr_cats;
+static DEFINE_MUTEX(ezn_cats_mutex);
+
+static const char *const ezn_op_names[EZN_OP_NR] = {
+	[EZN_OP_LOOKUP] = "lookup",	[EZN_OP_OPEN] = "open",
+	[EZN_OP_READDIR] = "readdir",	[EZN_OP_CREATE] = "create",
+	[EZN_OP_MKDIR] = "mkdir",	[EZN_OP_MKNOD] = "mknod",
+	[EZN_OP_SYMLINK] = "symlink",	[EZN_OP_LINK] = "link",
+	[EZN_OP_UNLINK] = "unlink",	[EZN_OP_RMDIR] = "rmdir",
+	[EZN_OP_RENAME] = "rename",	[EZN_OP_SETATTR] = "setattr",
+	[EZN_OP_GETXATTR] = "getxattr",	[EZN_OP_SETXATTR] = "setxattr",
+	[EZN_OP_LISTXATTR] = "listxattr", [EZN_OP_REMOVEXATTR] = "removexattr",
+	[EZN_OP_READ] = "read",		[EZN_OP_WRITE] = "write",
+	[EZN_OP_MMAP] = "mmap",		[EZN_OP_SPLICE] = "splice",
+	[EZN_OP_READLINK] = "readlink",	[EZN_OP_GETATTR] = "getattr",
+	[EZN_OP_WALK] = "walk",
+};
+
+const char *ezn_acl_op_name(enum ezn_acl_op op)
+{
+	return op < EZN_OP_NR && ezn_op_names[op] ? ezn_op_names[op] : "?";
+}
+
+void ezn_acl_bump(void)
+{
+	atomic64_inc(&ezn_gen);
+}
+
+enum ezn_mode ezn_acl_mode(void)
+{
+	return READ_ONCE(ezn_mode);
+}
+
+void ezn_acl_set_mode(enum ezn_mode mode)
+{
+	WRITE_ONCE(ezn_mode, mode);
+	ezn_acl_bump();
+}
+
+struct ezn_policy *ezn_policy_locked(void)
+{
+	return rcu_dereference_protected(ezn_cur_policy, lockdep_is_held(&ezn_admin_mutex));
+}
+
+struct ezn_policy *ezn_policy_rcu(void)
+{
+	return rcu_dereference(ezn_cur_policy);
+}
+
+static void ezn_policy_free(struct ezn_policy *pol)
+{
+	if (!pol)
+		return;
+	kvfree(pol->rules);
+	kvfree(pol->fps);
+	kfree(pol);
+}
+
+int ezn_policy_publish(struct ezn_rule *rules, u8 (*fps)[EZN_FINGERPRINT_SIZE], u32 nr)
+{
+	struct ezn_policy *pol, *old;
+	u32 i;
+
+	lockdep_assert_held(&ezn_admin_mutex);
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol) {
+		kvfree(rules);
+		kvfree(fps);
+		return -ENOMEM;
+	}
+	pol->rules = rules;
+	pol->fps = fps;
+	pol->nr = nr;
+	for (i = 0; i < nr; i++)
+		if (rules[i].nr_children)
+			pol->has_children = true;
+	pol->gen = atomic64_inc_return(&ezn_gen);
+	old = rcu_replace_pointer(ezn_cur_policy, pol, lockdep_is_held(&ezn_admin_mutex));
+	ezn_acl_bump();
+	synchronize_rcu();
+	ezn_policy_free(old);
+	return 0;
+}
+
+/* ---- categories and counters ---- */
+
+static int ezn_cat_find(const char *name)
+{
+	unsigned int i, nr = smp_load_acquire(&ezn_nr_cats);
+
+	for (i = 0; i < nr; i++)
+		if (!strcmp(ezn_cats[i].name, name))
+			return i;
+	return -1;
+}
+
+/* The counter slot of a category, registering it (may sleep); -1 if full. */
+static int ezn_cat_get(const char *name)
+{
+	int i = ezn_cat_find(name);
+	struct ezn_cat *cat;
+
+	if (i >= 0)
+		return i;
+	mutex_lock(&ezn_cats_mutex);
+	i = ezn_cat_find(name);
+	if (i < 0 && ezn_nr_cats < EZN_MAX_CATS) {
+		cat = &ezn_cats[ezn_nr_cats];
+		cat->cnt = alloc_percpu(struct ezn_counts);
+		if (cat->cnt) {
+			strscpy(cat->name, name, sizeof(cat->name));
+			i = ezn_nr_cats;
+			smp_store_release(&ezn_nr_cats, ezn_nr_cats + 1);
+		}
+	}
+	mutex_unlock(&ezn_cats_mutex);
+	return i;
+}
+
+static void ezn_count(int cat, bool allowed)
+{
+	if (cat < 0)
+		return;
+	if (allowed)
+		this_cpu_inc(ezn_cats[cat].cnt->allowed);
+	else
+		this_cpu_inc(ezn_cats[cat].cnt->denied);
+}
+
+unsigned int ezn_acl_stats(struct ezn_cat_stats *out, unsigned int max)
+{
+	unsigned int i, nr = smp_load_acquire(&ezn_nr_cats);
+	int cpu;
+
+	for (i = 0; i < nr && i < max; i++) {
+		strscpy(out[i].name, ezn_cats[i].name, sizeof(out[i].name));
+		out[i].allowed = 0;
+		out[i].denied = 0;
+		for_each_possible_cpu(cpu) {
+			struct ezn_counts *c = per_cpu_ptr(ezn_cats[i].cnt, cpu);
+
+			out[i].allowed += READ_ONCE(c->allowed);
+			out[i].denied += READ_ONCE(c->denied);
+		}
+	}
+	return nr;
+}
+
+/* ---- the decision cache ---- */
+
+static const void *ezn_current_exe_ptr(void)
+{
+	struct mm_struct *mm = current->mm;
+
+	return mm ? rcu_access_pointer(mm->exe_file) : NULL;
+}
+
+static struct ezn_cache_slot *ezn_cache_slot(const void *obj)
+{
+	unsigned long key = (unsigned long)obj ^ ((unsigned long)current >> 4);
+
+	return &ezn_cache[hash_long(key, EZN_CACHE_BITS)];
+}
+
+/* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
+static int ezn_cache_lookup(const void *obj, unsigned long ino)
+{
+	struct ezn_cache_slot *s = ezn_cache_slot(obj);
+	const void *exe = ezn_current_exe_ptr();
+	s64 gen = atomic64_read(&ezn_gen);
+	int cat = -2;
+
+	spin_lock(&s->lock);
+	if (s->obj == obj && s->ino == ino && s->task == current &&
+	    s->start_time == current->start_time && s->exe == exe && s->gen == gen &&
+	    time_before(jiffies, s->expires))
+		cat = s->cat;
+	spin_unlock(&s->lock);
+	return cat;
+}
+
+static void ezn_cache_store(const void *obj, unsigned long ino, s64 gen, int cat)
+{
+	struct ezn_cache_slot *s = ezn_cache_slot(obj);
+	const void *exe = ezn_current_exe_ptr();
+
+	spin_lock(&s->lock);
+	s->obj = obj;
+	s->ino = ino;
+	s->task = current;
+	s->start_time = current->start_time;
+	s->exe = exe;
+	s->gen = gen;
+	s->expires = jiffies + EZN_CACHE_TTL;
+	s->cat = cat;
+	spin_unlock(&s->lock);
+}
+
+/* ---- identifying the subject ---- */
+
+/* One process of the subject: its files (referenced) and their paths. */
+struct ezn_sproc {
+	struct file *exe;
+	struct file *script;
+	char exe_path[EZN_PATH_MAX];
+	char script_path[EZN_PATH_MAX];
+};
+
+/* Everything one slow-path decision needs; too big for the stack. */
+struct ezn_scratch {
+	char path[PATH_MAX];
+	struct ezn_sproc self;
+	struct ezn_sproc anc[EZN_MAX_ANCESTORS];
+	struct ezn_proc anc_procs[EZN_MAX_ANCESTORS];
+	unsigned int nr_anc;
+	struct ezn_rule rule;
+	u8 fp[EZN_FINGERPRINT_SIZE];
+	u8 sha[EZN_FINGERPRINT_SIZE];
+};
+
+static void ezn_sproc_fill(struct ezn_sproc *p, struct file *exe)
+{
+	p->exe = exe;
+	p->script = NULL;
+	p->script_path[0] = '\0';
+	if (!exe) {
+		strscpy(p->exe_path, "?", sizeof(p->exe_path));
+		return;
+	}
+	ezn_file_path(exe, p->exe_path, sizeof(p->exe_path));
+	p->script = ezn_exe_script(exe);
+	if (p->script)
+		ezn_file_path(p->script, p->script_path, sizeof(p->script_path));
+}
+
+static void ezn_sproc_put(struct ezn_sproc *p)
+{
+	if (p->exe)
+		fput(p->exe);
+	if (p->script)
+		fput(p->script);
+	p->exe = NULL;
+	p->script = NULL;
+}
+
+static void ezn_proc_of(const struct ezn_sproc *sp, struct ezn_proc *p)
+{
+	p->exe = sp->exe ? sp->exe_path : NULL;
+	p->script = sp->script ? sp->script_path : NULL;
+}
+
+/* Ancestors of current, nearest first, up to EZN_MAX_ANCESTORS. */
+static void ezn_collect_ancestors(struct ezn_scratch *s)
+{
+	struct task_struct *tasks[EZN_MAX_ANCESTORS];
+	struct task_struct *t, *p;
+	unsigned int i, n = 0;
+
+	rcu_read_lock();
+	t = current;
+	while (n < EZN_MAX_ANCESTORS) {
+		p = rcu_dereference(t->real_parent);
+		if (!p || p == t || (p->flags & PF_KTHREAD) || !p->pid)
+			break;
+		get_task_struct(p);
+		tasks[n++] = p;
+		t = p;
+	}
+	rcu_read_unlock();
+
+	for (i = 0; i < n; i++) {
+		ezn_sproc_fill(&s->anc[i], ezn_task_exe(tasks[i]));
+		ezn_proc_of(&s->anc[i], &s->anc_procs[i]);
+		put_task_struct(tasks[i]);
+	}
+	s->nr_anc = n;
+}
+
+/*
+ * The process of the subject the rule applies to directly (self, or the
+ * ancestor a --children chain leads to): its fingerprinted file.
+ */
+static struct file *ezn_rule_base_file(struct ezn_scratch *s, const struct ezn_subject *subj)
+{
+	struct ezn_subject one = { .nr_ancestors = 0 };
+	unsigned int i;
+
+	one.self = subj->self;
+	if (ezn_rule_applies(&s->rule, &one))
+		return s->rule.shell[0] ? s->self.script : s->self.exe;
+	for (i = 0; i < subj->nr_ancestors; i++) {
+		one.self = subj->ancestors[i];
+		if (ezn_rule_applies(&s->rule, &one))
+			return s->rule.shell[0] ? s->anc[i].script : s->anc[i].exe;
+	}
+	return NULL;
+}
+
+/* Path of dentry relative to its superblock's root ("" for the root). */
+static const char *ezn_rel_path(struct dentry *dentry, char *buf, int size)
+{
+	char *p = dentry_path_raw(dentry, buf, size);
+
+	if (IS_ERR(p))
+		return NULL;
+	while (*p == '/')
+		p++;
+	return p;
+}
+
+struct ezn_verdict {
+	bool allowed;
+	bool cacheable;
+	int cat;
+};
+
+static bool ezn_is_traverse(enum ezn_acl_op op)
+{
+	return op == EZN_OP_LOOKUP || op == EZN_OP_READDIR || op == EZN_OP_WALK;
+}
+
+/*
+ * The slow path: identifies current, decides, audits and counts. Sleeps.
+ * Sets v->cacheable only for a policy ALLOW without any degradation.
+ */
+static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, s64 gen,
+		       struct ezn_verdict *v)
+{
+	const char *category = EZN_SB(dentry->d_sb)->category ?: "";
+	struct ezn_subject subj = { };
+	struct ezn_audit_rec rec = { };
+	enum ezn_deny_type type = EZN_DENY_ACL;
+	struct ezn_scratch *s;
+	struct ezn_policy *pol;
+	struct file *base;
+	const char *rel;
+	bool allowed = false;
+	int res, idx = -1;
+	unsigned int i, nofs;
+	enum ezn_mode mode = ezn_acl_mode();
+
+	v->allowed = false;
+	v->cacheable = false;
+	v->cat = ezn_cat_get(category);
+
+	/* Kernel threads act for the kernel itself, not for a program. */
+	if (!current->mm || (current->flags & PF_KTHREAD)) {
+		v->allowed = true;
+		return;
+	}
+
+	/* May run under the filesystem's locks: no reclaim into filesystems. */
+	nofs = memalloc_nofs_save();
+	s = kvzalloc(sizeof(*s), GFP_KERNEL);
+	memalloc_nofs_restore(nofs);
+	if (!s) {
+		pr_warn_ratelimited("out of memory deciding access: denied\n");
+		ezn_count(v->cat, false);
+		return;
+	}
+	ezn_sproc_fill(&s->self, ezn_task_exe(current));
+	ezn_proc_of(&s->self, &subj.self);
+	rel = ezn_rel_path(dentry, s->path, sizeof(s->path));
+
+	if (current->ptrace) {
+		type = EZN_DENY_PTRACE;
+		goto decided;
+	}
+	if (!rel)
+		goto decided;
+
+	rcu_read_lock();
+	pol = ezn_policy_rcu();
+	if (pol && pol->has_children) {
+		rcu_read_unlock();
+		ezn_collect_ancestors(s);
+		subj.ancestors = s->anc_procs;
+		subj.nr_ancestors = s->nr_anc;
+		rcu_read_lock();
+		pol = ezn_policy_rcu();
+	}
+	res = pol ? ezn_policy_decide(pol->rules, pol->nr, category, rel, &subj,
+				      ezn_is_traverse(op) ? EZN_MATCH_TRAVERSE : 0, &idx) : EZN_DENY;
+	if (res == EZN_ALLOW && idx >= 0) {
+		s->rule = pol->rules[idx];
+		memcpy(s->fp, pol->fps[idx], EZN_FINGERPRINT_SIZE);
+	}
+	rcu_read_unlock();
+
+	if (res == EZN_ALLOW && idx >= 0) {
+		/* The binary (or script) the rule names must be the pinned one. */
+		base = ezn_rule_base_file(s, &subj);
+		if (base && !ezn_file_sha256(base, s->sha) &&
+		    !crypto_memneq(s->sha, s->fp, EZN_FINGERPRINT_SIZE))
+			allowed = true;
+		else
+			type = EZN_DENY_FINGERPRINT;
+	}
+	v->cacheable = allowed;
+
+decided:
+	if (!allowed && type != EZN_DENY_PTRACE && ezn_grant_covers(category))
+		allowed = true;
+	if (!allowed) {
+		rec.type = type;
+		rec.op = op;
+		rec.exe = s->self.exe_path;
+		rec.script = s->self.script ? s->self.script_path : NULL;
+		rec.path = rel ?: "?";
+		rec.category = category;
+		if (mode == EZN_MODE_PERMISSIVE ||
+		    (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID)))
+			allowed = true;
+		rec.allowed = allowed;
+		ezn_audit(&rec);
+	}
+	v->allowed = allowed;
+	ezn_count(v->cat, allowed);
+
+	ezn_sproc_put(&s->self);
+	for (i = 0; i < s->nr_anc; i++)
+		ezn_sproc_put(&s->anc[i]);
+	kvfree(s);
+}
+
+static inline bool ezn_acl_engaged(void)
+{
+	return ezn_auth_bound();
+}
+
+int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
+{
+	struct ezn_verdict v;
+
+	if (!ezn_acl_engaged())
+		return 0;
+	ezn_decide(dentry, op, atomic64_read(&ezn_gen), &v);
+	/* Names change meaning: decisions cached for paths are stale now. */
+	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
+		ezn_acl_bump();
+	return v.allowed ? 0 : -EACCES;
+}
+
+int ezn_acl_file(struct file *file, enum ezn_acl_op op)
+{
+	struct inode *inode = file_inode(file);
+	struct ezn_verdict v;
+	s64 gen;
+	int cat;
+
+	if (!ezn_acl_engaged())
+		return 0;
+	if (likely(!current->ptrace)) {
+		cat = ezn_cache_lookup(file, inode->i_ino);
+		if (cat != -2) {
+			ezn_count(cat, true);
+			return 0;
+		}
+	}
+	gen = atomic64_read(&ezn_gen);
+	ezn_decide(file->f_path.dentry, S_ISDIR(inode->i_mode) && op == EZN_OP_READ ?
+		   EZN_OP_READDIR : op, gen, &v);
+	if (v.cacheable)
+		ezn_cache_store(file, inode->i_ino, gen, v.cat);
+	return v.allowed ? 0 : -EACCES;
+}
+
+int ezn_acl_permission(struct inode *inode, int mask)
+{
+	struct ezn_verdict v;
+	struct dentry *dentry;
+	s64 gen;
+	int cat;
+
+	if (!ezn_acl_engaged() || !S_ISDIR(inode->i_mode) || !(mask & MAY_EXEC))
+		return 0;
+	if (likely(!current->ptrace)) {
+		cat = ezn_cache_lookup(inode, inode->i_ino);
+		if (cat != -2) {
+			ezn_count(cat, true);
+			return 0;
+		}
+	}
+	if (mask & MAY_NOT_BLOCK)
+		return -ECHILD;
+	dentry = d_find_alias(inode);
+	if (!dentry)
+		return 0;	/* not reachable by a path walk */
+	gen = atomic64_read(&ezn_gen);
+	ezn_decide(dentry, EZN_OP_WALK, gen, &v);
+	dput(dentry);
+	if (v.cacheable)
+		ezn_cache_store(inode, inode->i_ino, gen, v.cat);
+	return v.allowed ? 0 : -EACCES;
+}
+
+static int __init ezn_acl_init(void)
+{
+	struct ezn_rule *rules;
+	int i, err;
+
+	ezn_cache = kvcalloc(1 << EZN_CACHE_BITS, sizeof(*ezn_cache), GFP_KERNEL);
+	if (!ezn_cache)
+		return -ENOMEM;
+	for (i = 0; i < 1 << EZN_CACHE_BITS; i++)
+		spin_lock_init(&ezn_cache[i].lock);
+
+	/* An empty policy: nothing is allowed once engaged. */
+	rules = kvcalloc(1, sizeof(*rules), GFP_KERNEL);
+	if (!rules) {
+		err = -ENOMEM;
+		goto free_cache;
+	}
+	mutex_lock(&ezn_admin_mutex);
+	err = ezn_policy_publish(rules, NULL, 0);
+	mutex_unlock(&ezn_admin_mutex);
+	if (err)
+		goto free_cache;
+	return 0;
+
+free_cache:
+	kvfree(ezn_cache);
+	return err;
+}
+
+static void ezn_acl_exit(void)
+{
+	unsigned int i;
+
+	ezn_policy_free(rcu_dereference_protected(ezn_cur_policy, true));
+	RCU_INIT_POINTER(ezn_cur_policy, NULL);
+	for (i = 0; i < ezn_nr_cats; i++)
+		free_percpu(ezn_cats[i].cnt);
+	ezn_nr_cats = 0;
+	kvfree(ezn_cache);
+}
+
+int __init ezn_access_init(void)
+{
+	int err;
+
+	err = ezn_acl_init();
+	if (err)
+		return err;
+	err = ezn_ident_init();
+	if (err)
+		goto exit_acl;
+	err = ezn_grant_init();
+	if (err)
+		goto exit_ident;
+	err = ezn_auth_init();
+	if (err)
+		goto exit_grant;
+	return 0;
+
+exit_grant:
+	ezn_grant_exit();
+exit_ident:
+	ezn_ident_exit();
+exit_acl:
+	ezn_acl_exit();
+	return err;
+}
+
+void ezn_access_exit(void)
+{
+	ezn_auth_exit();
+	ezn_grant_exit();
+	ezn_ident_exit();
+	ezn_acl_exit();
+}
