@@ -3,22 +3,145 @@
  * ezncryptfs private header: the types and entry points shared between the
  * module's files. Nothing here is visible to userspace; the netlink contract
  * lives in policy/ezn_genl.h.
+ *
+ * Lock order (outermost first), shared by every file of the module:
+ *
+ *   upper i_rwsem (VFS)
+ *     -> upper invalidate_lock (truncate, faults)
+ *       -> upper folio lock (read_folio, write_begin, writeback)
+ *         -> ezn_inode_info.io_rwsem (lower block I/O and resizes)
+ *           -> lower i_rwsem / lower page locks (inside the lower filesystem)
+ *
+ * ezn_inode_info.lower_mutex only guards the one-time set-up of the lower file
+ * and the per-file key; it is taken with at most the upper i_rwsem held and
+ * never while holding a folio lock or io_rwsem.
  */
 #ifndef EZNCRYPTFS_H
 #define EZNCRYPTFS_H
 
 #include <linux/fs.h>
 #include <linux/atomic.h>
+#include <linux/cred.h>
+#include <linux/path.h>
+#include <linux/rwsem.h>
+#include <linux/mutex.h>
+
+#include "ezn_format.h"
 
 #define EZN_FS_NAME		"ezncryptfs"
 #define EZN_MODULE_VERSION	"0.1.0"
 #define EZN_FORMAT_VERSION	1
+/* statfs f_type: "EZNC" */
+#define EZN_SUPER_MAGIC		0x455a4e43
+
+struct ezn_master_key;
+struct ezn_file_key;
+
+/* Per mount. Immutable after fill_super() until kill_sb. */
+struct ezn_sb_info {
+	struct path lower_path;		/* lower root, referenced */
+	const struct cred *creds;	/* the mounter's: every lower operation */
+	struct ezn_master_key *mk;	/* category master key */
+	char *key_desc;			/* key= */
+	char *category;			/* category= or the lower dir's basename */
+};
+
+/*
+ * Per upper inode. The upper inode owns the cleartext page cache; the lower
+ * inode holds the ciphertext layout of ezn_format.h.
+ */
+struct ezn_inode_info {
+	struct inode *lower_inode;	/* referenced; fixed at instantiation */
+	/*
+	 * lower_mutex serialises the one-time opening of lower_file and the
+	 * reading or creation of the header (fk). Once set, lower_file and fk
+	 * stay until the inode is evicted, so the data path reads them without
+	 * the mutex (every data path runs on an open file or under setattr,
+	 * after ezn_lower_file_get() succeeded).
+	 */
+	struct mutex lower_mutex;
+	struct file *lower_file;	/* opened with the mounter's creds */
+	struct ezn_file_key *fk;	/* per-file key from the header */
+	/*
+	 * io_rwsem: shared while reading blocks from the lower file, exclusive
+	 * while writing blocks, re-sealing a partial last block or resizing
+	 * the lower file, so a reader never sees a block and its metadata
+	 * entry from two different writes, and every change of the lower size
+	 * re-seals the block whose sealed length it changes. The upper i_size
+	 * only shrinks with io_rwsem held exclusively (ezn_setattr_size()).
+	 */
+	struct rw_semaphore io_rwsem;
+	struct inode vfs_inode;
+};
+
+static inline struct ezn_sb_info *EZN_SB(const struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+static inline struct ezn_inode_info *EZN_I(const struct inode *inode)
+{
+	return container_of(inode, struct ezn_inode_info, vfs_inode);
+}
+
+static inline struct inode *ezn_lower_inode(const struct inode *inode)
+{
+	return EZN_I(inode)->lower_inode;
+}
+
+/* The lower dentry an upper dentry stands for (dentry.c keeps a reference). */
+static inline struct dentry *ezn_lower_dentry(const struct dentry *dentry)
+{
+	return dentry->d_fsdata;
+}
+
+static inline void ezn_lower_path(const struct dentry *dentry, struct path *path)
+{
+	path->mnt = EZN_SB(dentry->d_sb)->lower_path.mnt;
+	path->dentry = ezn_lower_dentry(dentry);
+}
+
+/* Run lower operations as the mounter; pair with revert_creds(). */
+static inline const struct cred *ezn_override_creds(const struct super_block *sb)
+{
+	return override_creds(EZN_SB(sb)->creds);
+}
 
 /* super.c */
 extern struct file_system_type ezn_fs_type;
 extern atomic_t ezn_nr_mounts;
 int ezn_inode_cache_init(void);
 void ezn_inode_cache_destroy(void);
+
+/* inode.c */
+extern const struct xattr_handler *ezn_xattr_handlers[];
+struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb);
+void ezn_copy_attrs(struct inode *inode, const struct inode *lower);
+bool ezn_is_marker(const struct dentry *dir, const char *name, unsigned int len);
+
+/* dentry.c */
+extern const struct dentry_operations ezn_dops;
+void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower);
+
+/* file.c */
+extern const struct file_operations ezn_file_fops;
+extern const struct file_operations ezn_dir_fops;
+
+/* mmap.c */
+extern const struct address_space_operations ezn_aops;
+
+/* lower.c */
+long long ezn_lower_clear_size(const struct inode *lower_inode);
+int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header);
+void ezn_lower_file_release(struct inode *inode);
+int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
+			 struct page *cipher);
+int ezn_lower_write_block(struct inode *inode, pgoff_t index, struct page *page,
+			  unsigned int len, struct page *cipher);
+int ezn_lower_resize(struct inode *inode, loff_t size);
+void ezn_lower_drop_cache(struct inode *inode, loff_t clear_start, loff_t clear_end);
+void ezn_lower_written(struct inode *inode, pgoff_t first, pgoff_t last);
 
 /* netlink.c */
 int ezn_genl_init(void);

@@ -1,18 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ezncryptfs superblock: filesystem type registration and the inode cache.
+ * ezncryptfs superblock: filesystem type registration, mount options (the
+ * fs_context API), the mount marker, and the superblock and inode cache
+ * operations.
+ *
+ *   mount -t ezncryptfs -o key=DESC[,category=NAME] LOWER UPPER
+ *
+ * key=       description of a logon key holding the 32-byte category master
+ *            key (looked up in the mounter's keyrings); required.
+ * category=  category name for the access-control rules ([A-Za-z0-9._-],
+ *            at most 64 bytes); default: the basename of LOWER.
+ *
+ * Everything that can be checked is checked before the superblock exists
+ * (ezn_get_tree()): a mount that would only fail later with EIO is refused
+ * here, with a message in the kernel log (errorfc/invalfc) and an errno.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
+#include <linux/fs_parser.h>
+#include <linux/namei.h>
+#include <linux/mount.h>
 #include <linux/slab.h>
+#include <linux/seq_file.h>
+#include <linux/statfs.h>
+#include <linux/backing-dev.h>
+#include <linux/pagemap.h>
+#include <linux/file.h>
+#include <linux/uio.h>
 
 #include "ezncryptfs.h"
+#include "crypto.h"
 
 atomic_t ezn_nr_mounts = ATOMIC_INIT(0);
 
-struct ezn_inode_info {
-	struct inode vfs_inode;
-};
+#define EZN_CATEGORY_MAX	64
 
 static struct kmem_cache *ezn_inode_cachep;
 
@@ -21,6 +42,8 @@ static void ezn_inode_init_once(void *obj)
 	struct ezn_inode_info *ei = obj;
 
 	inode_init_once(&ei->vfs_inode);
+	mutex_init(&ei->lower_mutex);
+	init_rwsem(&ei->io_rwsem);
 }
 
 int __init ezn_inode_cache_init(void)
@@ -39,14 +62,483 @@ void ezn_inode_cache_destroy(void)
 	kmem_cache_destroy(ezn_inode_cachep);
 }
 
+static struct inode *ezn_alloc_inode(struct super_block *sb)
+{
+	struct ezn_inode_info *ei;
+
+	ei = alloc_inode_sb(sb, ezn_inode_cachep, GFP_KERNEL);
+	if (!ei)
+		return NULL;
+	ei->lower_inode = NULL;
+	ei->lower_file = NULL;
+	ei->fk = NULL;
+	return &ei->vfs_inode;
+}
+
+static void ezn_free_inode(struct inode *inode)
+{
+	kmem_cache_free(ezn_inode_cachep, EZN_I(inode));
+}
+
+/*
+ * Dirty pages of a live inode were written back before we get here (iput or
+ * umount); an unlinked inode's pages are simply dropped. Then the lower file,
+ * the per-file key and the lower inode go.
+ */
+static void ezn_evict_inode(struct inode *inode)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+
+	truncate_inode_pages_final(&inode->i_data);
+	clear_inode(inode);
+	ezn_lower_file_release(inode);
+	iput(ei->lower_inode);
+	ei->lower_inode = NULL;
+}
+
+static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
+{
+	const struct cred *old;
+	struct path lower;
+	int err;
+
+	ezn_lower_path(dentry, &lower);
+	old = ezn_override_creds(dentry->d_sb);
+	err = vfs_statfs(&lower, buf);
+	revert_creds(old);
+	buf->f_type = EZN_SUPER_MAGIC;
+	return err;
+}
+
+/*
+ * syncfs/sync: the VFS has already written our dirty pages into the lower
+ * files (writeback of this superblock's inodes); make the lower filesystem
+ * durable. Called with our s_umount held; the lower s_umount nests inside.
+ */
+static int ezn_sync_fs(struct super_block *sb, int wait)
+{
+	struct super_block *lower_sb = EZN_SB(sb)->lower_path.dentry->d_sb;
+	const struct cred *old;
+	int err;
+
+	if (!wait)
+		return 0;
+	old = ezn_override_creds(sb);
+	down_read(&lower_sb->s_umount);
+	err = sync_filesystem(lower_sb);
+	up_read(&lower_sb->s_umount);
+	revert_creds(old);
+	return err;
+}
+
+static int ezn_show_options(struct seq_file *m, struct dentry *root)
+{
+	struct ezn_sb_info *sbi = EZN_SB(root->d_sb);
+
+	seq_show_option(m, "key", sbi->key_desc);
+	seq_show_option(m, "category", sbi->category);
+	return 0;
+}
+
+static const struct super_operations ezn_sops = {
+	.alloc_inode	= ezn_alloc_inode,
+	.free_inode	= ezn_free_inode,
+	.evict_inode	= ezn_evict_inode,
+	.statfs		= ezn_statfs,
+	.sync_fs	= ezn_sync_fs,
+	.show_options	= ezn_show_options,
+};
+
+static void ezn_sbi_free(struct ezn_sb_info *sbi)
+{
+	if (!sbi)
+		return;
+	if (sbi->mk)
+		ezn_master_key_put(sbi->mk);
+	if (sbi->lower_path.dentry)
+		path_put(&sbi->lower_path);
+	if (sbi->creds)
+		put_cred(sbi->creds);
+	kfree(sbi->key_desc);
+	kfree(sbi->category);
+	kfree(sbi);
+}
+
+/* Options parsed from the mount data, before the superblock exists. */
+struct ezn_fs_context {
+	char *key_desc;
+	char *category;
+};
+
+enum { OPT_KEY, OPT_CATEGORY };
+
+static const struct fs_parameter_spec ezn_fs_parameters[] = {
+	fsparam_string("key", OPT_KEY),
+	fsparam_string("category", OPT_CATEGORY),
+	{}
+};
+
+static bool ezn_category_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len == 0 || len > EZN_CATEGORY_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+			return false;
+	return true;
+}
+
+static int ezn_parse_param(struct fs_context *fc, struct fs_parameter *param)
+{
+	struct ezn_fs_context *ctx = fc->fs_private;
+	struct fs_parse_result result;
+	int opt;
+
+	opt = fs_parse(fc, ezn_fs_parameters, param, &result);
+	if (opt < 0)
+		return opt;
+
+	switch (opt) {
+	case OPT_KEY:
+		if (strlen(param->string) > 4095)
+			return invalfc(fc, "key: description too long");
+		kfree(ctx->key_desc);
+		ctx->key_desc = param->string;
+		param->string = NULL;
+		break;
+	case OPT_CATEGORY:
+		if (!ezn_category_valid(param->string))
+			return invalfc(fc, "category: '%s' is not 1-%d of [A-Za-z0-9._-]",
+				       param->string, EZN_CATEGORY_MAX);
+		kfree(ctx->category);
+		ctx->category = param->string;
+		param->string = NULL;
+		break;
+	}
+	return 0;
+}
+
+struct ezn_empty_ctx {
+	struct dir_context ctx;
+	bool at_root;
+	int entries;
+};
+
+static bool ezn_empty_actor(struct dir_context *ctx, const char *name, int len, loff_t off,
+			    u64 ino, unsigned int d_type)
+{
+	struct ezn_empty_ctx *ec = container_of(ctx, struct ezn_empty_ctx, ctx);
+
+	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+		return true;
+	/* A fresh ext4 filesystem's root holds lost+found: still "empty". */
+	if (ec->at_root && len == 10 && !memcmp(name, "lost+found", 10))
+		return true;
+	ec->entries++;
+	return false;
+}
+
+/* 1 when the lower directory holds nothing, 0 when it does, or -errno. */
+static int ezn_lower_dir_empty(const struct path *lower, const struct cred *cred)
+{
+	struct ezn_empty_ctx ec = {
+		.ctx.actor = ezn_empty_actor,
+		.at_root = lower->dentry == lower->mnt->mnt_root,
+	};
+	struct file *dir;
+	int err;
+
+	dir = dentry_open(lower, O_RDONLY | O_DIRECTORY, cred);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	err = iterate_dir(dir, &ec.ctx);
+	fput(dir);
+	if (err)
+		return err;
+	return ec.entries == 0;
+}
+
+/*
+ * Check the lower root's marker against the master key, or create it when
+ * the lower directory is empty. Runs with the mounter's credentials.
+ */
+static int ezn_marker_setup(struct fs_context *fc, struct ezn_sb_info *sbi)
+{
+	u8 buf[EZN_MARKER_SIZE];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int err;
+
+	f = file_open_root(&sbi->lower_path, EZN_MARKER_NAME, O_RDONLY | O_NOFOLLOW | O_LARGEFILE,
+			   0);
+	if (!IS_ERR(f)) {
+		if (!S_ISREG(file_inode(f)->i_mode)) {
+			fput(f);
+			return errorfc(fc, "%s/%s is not a regular file", fc->source,
+				       EZN_MARKER_NAME), -EUCLEAN;
+		}
+		n = kernel_read(f, buf, sizeof(buf), &pos);
+		fput(f);
+		if (n < 0)
+			return errorfc(fc, "cannot read %s/%s: error %zd", fc->source,
+				       EZN_MARKER_NAME, n), (int)n;
+		if (n != sizeof(buf))
+			return errorfc(fc, "%s/%s is damaged (%zd bytes, expected %d)", fc->source,
+				       EZN_MARKER_NAME, n, EZN_MARKER_SIZE), -EUCLEAN;
+		err = ezn_marker_check(sbi->mk, buf);
+		memzero_explicit(buf, sizeof(buf));
+		switch (err) {
+		case 0:
+			return 0;
+		case -EKEYREJECTED:
+			return errorfc(fc, "wrong key: key '%s' is not the key %s was created with",
+				       sbi->key_desc, fc->source), err;
+		case -EPROTONOSUPPORT:
+			return errorfc(fc, "%s has a newer on-disk format than version %u",
+				       fc->source, EZN_FORMAT_VERSION), err;
+		default:
+			return errorfc(fc, "%s/%s is damaged (error %d)", fc->source,
+				       EZN_MARKER_NAME, err), err;
+		}
+	}
+	err = PTR_ERR(f);
+	if (err != -ENOENT)
+		return errorfc(fc, "cannot open %s/%s: error %d", fc->source, EZN_MARKER_NAME,
+			       err), err;
+
+	err = ezn_lower_dir_empty(&sbi->lower_path, sbi->creds);
+	if (err < 0)
+		return errorfc(fc, "cannot read lower directory %s: error %d", fc->source, err),
+		       err;
+	if (!err)
+		return errorfc(fc, "%s is not empty and has no %s marker: not ezncryptfs",
+			       fc->source, EZN_MARKER_NAME), -ENOTEMPTY;
+	if (fc->sb_flags & SB_RDONLY)
+		return errorfc(fc, "%s has no marker yet and the mount is read-only", fc->source),
+		       -EROFS;
+
+	f = file_open_root(&sbi->lower_path, EZN_MARKER_NAME,
+			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0400);
+	if (IS_ERR(f))
+		return errorfc(fc, "cannot create %s/%s: error %ld", fc->source, EZN_MARKER_NAME,
+			       PTR_ERR(f)), PTR_ERR(f);
+	ezn_marker_create(sbi->mk, buf);
+	n = kernel_write(f, buf, sizeof(buf), &pos);
+	memzero_explicit(buf, sizeof(buf));
+	err = n == sizeof(buf) ? 0 : n < 0 ? (int)n : -EIO;
+	if (!err)
+		err = vfs_fsync(f, 0);
+	fput(f);
+	if (err)
+		return errorfc(fc, "cannot write %s/%s: error %d", fc->source, EZN_MARKER_NAME,
+			       err), err;
+	pr_info("new lower directory %s: created its marker (category %s)\n", fc->source,
+		sbi->category);
+	return 0;
+}
+
+/* Checks on the lower directory that do not need the key. */
+static int ezn_check_lower(struct fs_context *fc, const struct path *lower)
+{
+	struct inode *dir = d_inode(lower->dentry);
+	struct super_block *lower_sb = lower->dentry->d_sb;
+
+	if (lower_sb->s_type == &ezn_fs_type)
+		return invalfc(fc, "%s is on ezncryptfs: stacking on ezncryptfs is refused",
+			       fc->source);
+	if (lower_sb->s_stack_depth + 1 > FILESYSTEM_MAX_STACK_DEPTH)
+		return invalfc(fc, "%s: maximum filesystem stacking depth exceeded", fc->source);
+	if (IS_CASEFOLDED(dir))
+		return invalfc(fc, "%s is case-insensitive (casefold): not supported", fc->source);
+	if (!dir->i_op->create || !dir->i_op->mkdir || !dir->i_op->unlink ||
+	    !dir->i_op->rename || !dir->i_op->lookup ||
+	    (!dir->i_fop->iterate_shared && !dir->i_fop->iterate))
+		return errorfc(fc, "%s (%s) cannot hold files and directories: unusable lower",
+			       fc->source, lower_sb->s_type->name), -EOPNOTSUPP;
+	if (lower_sb->s_maxbytes < 2 * EZN_GROUP_LOWER_SIZE)
+		return errorfc(fc, "%s (%s): maximum file size too small", fc->source,
+			       lower_sb->s_type->name), -EOPNOTSUPP;
+	if (!(fc->sb_flags & SB_RDONLY) && (sb_rdonly(lower_sb) || __mnt_is_readonly(lower->mnt)))
+		return errorfc(fc, "%s is read-only: mount with -o ro", fc->source), -EROFS;
+	return 0;
+}
+
+static int ezn_default_category(struct fs_context *fc, struct ezn_sb_info *sbi)
+{
+	struct name_snapshot name;
+	int err = 0;
+
+	take_dentry_name_snapshot(&name, sbi->lower_path.dentry);
+	if (!ezn_category_valid(name.name.name)) {
+		err = invalfc(fc, "basename '%s' of %s is not a valid category: give category=",
+			      name.name.name, fc->source);
+	} else {
+		sbi->category = kstrdup(name.name.name, GFP_KERNEL);
+		if (!sbi->category)
+			err = -ENOMEM;
+	}
+	release_dentry_name_snapshot(&name);
+	return err;
+}
+
+/* Lower size limit translated into the cleartext size limit. */
+static loff_t ezn_max_bytes(loff_t lower_max)
+{
+	u64 body = lower_max - EZN_HEADER_SIZE;
+	u64 clear = body / EZN_GROUP_LOWER_SIZE * EZN_GROUP_CLEAR_SIZE;
+	u64 rem = body % EZN_GROUP_LOWER_SIZE;
+
+	if (rem > EZN_BLOCK_SIZE)
+		clear += rem - EZN_BLOCK_SIZE;
+	return min_t(u64, clear, MAX_LFS_FILESIZE);
+}
+
+static int ezn_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct ezn_sb_info *sbi = EZN_SB(sb);
+	struct dentry *lower_root = sbi->lower_path.dentry;
+	struct super_block *lower_sb = lower_root->d_sb;
+	struct inode *inode;
+	struct dentry *root;
+	int err;
+
+	err = super_setup_bdi(sb);
+	if (err)
+		return err;
+	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
+	sb->s_maxbytes = ezn_max_bytes(lower_sb->s_maxbytes);
+	sb->s_blocksize = EZN_BLOCK_SIZE;
+	sb->s_blocksize_bits = EZN_BLOCK_SHIFT;
+	sb->s_magic = EZN_SUPER_MAGIC;
+	sb->s_op = &ezn_sops;
+	sb->s_xattr = ezn_xattr_handlers;
+	sb->s_d_op = &ezn_dops;
+	sb->s_time_gran = lower_sb->s_time_gran;
+
+	inode = ezn_get_inode(d_inode(lower_root), sb);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	root = d_make_root(inode);
+	if (!root)
+		return -ENOMEM;
+	ezn_set_lower_dentry(root, dget(lower_root));
+	sb->s_root = root;
+	atomic_inc(&ezn_nr_mounts);
+	return 0;
+}
+
+static int ezn_get_tree(struct fs_context *fc)
+{
+	struct ezn_fs_context *ctx = fc->fs_private;
+	struct ezn_sb_info *sbi;
+	const struct cred *old;
+	int err;
+
+	if (!fc->source || !*fc->source)
+		return invalfc(fc, "no lower directory given");
+	if (!ctx->key_desc)
+		return invalfc(fc, "missing key= option (a logon key holding the master key)");
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	fc->s_fs_info = sbi;	/* freed by ezn_fc_free() or, once sget moved it, kill_sb */
+	sbi->creds = prepare_creds();
+	if (!sbi->creds)
+		return -ENOMEM;
+	sbi->key_desc = ctx->key_desc;
+	ctx->key_desc = NULL;
+	sbi->category = ctx->category;
+	ctx->category = NULL;
+
+	err = kern_path(fc->source, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &sbi->lower_path);
+	if (err) {
+		sbi->lower_path.dentry = NULL;
+		return errorfc(fc, "lower directory %s: %s (error %d)", fc->source,
+			       err == -ENOENT ? "not found" : err == -ENOTDIR ? "not a directory" :
+			       "cannot be resolved", err), err;
+	}
+	err = ezn_check_lower(fc, &sbi->lower_path);
+	if (err)
+		return err;
+	if (!sbi->category) {
+		err = ezn_default_category(fc, sbi);
+		if (err)
+			return err;
+	}
+
+	err = ezn_master_key_load(sbi->key_desc, &sbi->mk);
+	if (err) {
+		sbi->mk = NULL;
+		if (err == -ENOKEY)
+			return errorfc(fc, "key '%s' not found: load it as a logon key first",
+				       sbi->key_desc), err;
+		if (err == -EKEYREJECTED)
+			return errorfc(fc, "key '%s' is malformed (want a %d-byte logon key)",
+				       sbi->key_desc, EZN_KEY_SIZE), err;
+		return errorfc(fc, "key '%s' cannot be used: error %d", sbi->key_desc, err), err;
+	}
+
+	old = override_creds(sbi->creds);
+	err = ezn_marker_setup(fc, sbi);
+	revert_creds(old);
+	if (err)
+		return err;
+
+	return get_tree_nodev(fc, ezn_fill_super);
+}
+
+static void ezn_fc_free(struct fs_context *fc)
+{
+	struct ezn_fs_context *ctx = fc->fs_private;
+
+	ezn_sbi_free(fc->s_fs_info);
+	if (ctx) {
+		kfree(ctx->key_desc);
+		kfree(ctx->category);
+		kfree(ctx);
+	}
+}
+
+static const struct fs_context_operations ezn_context_ops = {
+	.parse_param	= ezn_parse_param,
+	.get_tree	= ezn_get_tree,
+	.free		= ezn_fc_free,
+};
+
 static int ezn_init_fs_context(struct fs_context *fc)
 {
-	return invalfc(fc, "mounting is not implemented in this build");
+	struct ezn_fs_context *ctx;
+
+	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
+		return invalfc(fc, "remount is not supported: unmount and mount again");
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	fc->fs_private = ctx;
+	fc->ops = &ezn_context_ops;
+	return 0;
+}
+
+static void ezn_kill_sb(struct super_block *sb)
+{
+	struct ezn_sb_info *sbi = EZN_SB(sb);
+	bool mounted = sb->s_root;
+
+	kill_anon_super(sb);
+	ezn_sbi_free(sbi);
+	if (mounted)
+		atomic_dec(&ezn_nr_mounts);
 }
 
 struct file_system_type ezn_fs_type = {
 	.owner			= THIS_MODULE,
 	.name			= EZN_FS_NAME,
 	.init_fs_context	= ezn_init_fs_context,
+	.parameters		= ezn_fs_parameters,
+	.kill_sb		= ezn_kill_sb,
 	.fs_flags		= 0,
 };

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezncryptfs dentry operations. Every upper dentry holds a reference to the
+ * lower dentry it stands for in d_fsdata (the lower vfsmount is the mount's
+ * one, in ezn_sb_info). The pointer is set once, before the dentry becomes
+ * visible (lookup, create, d_make_root), and dropped in d_release; lower
+ * renames move the lower dentry along with the upper one, so the pairing
+ * stays right across rename, and an upper dentry whose lower dentry was
+ * unhashed behind our back (or changed from negative to positive) is
+ * invalidated by d_revalidate and looked up again.
+ */
+#include <linux/dcache.h>
+#include <linux/namei.h>
+
+#include "ezncryptfs.h"
+
+void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower)
+{
+	dentry->d_fsdata = lower;
+}
+
+static int ezn_d_revalidate(struct dentry *dentry, unsigned int flags)
+{
+	struct dentry *lower = READ_ONCE(dentry->d_fsdata);
+
+	if (!lower)
+		return 1;
+	if (d_unhashed(lower))
+		return 0;
+	if (d_really_is_negative(dentry) != d_really_is_negative(lower))
+		return 0;
+	if (lower->d_flags & DCACHE_OP_REVALIDATE) {
+		if (flags & LOOKUP_RCU)
+			return -ECHILD;
+		return lower->d_op->d_revalidate(lower, flags);
+	}
+	return 1;
+}
+
+static void ezn_d_release(struct dentry *dentry)
+{
+	dput(dentry->d_fsdata);
+	dentry->d_fsdata = NULL;
+}
+
+const struct dentry_operations ezn_dops = {
+	.d_revalidate	= ezn_d_revalidate,
+	.d_release	= ezn_d_release,
+};

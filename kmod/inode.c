@@ -1,0 +1,876 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezncryptfs inode operations: the namespace (lookup, create, mkdir, mknod,
+ * symlink, link, unlink, rmdir, rename, tmpfile), attributes and xattrs.
+ *
+ * Every operation is checked against the caller's credentials on the upper
+ * inode by the VFS (and ezn_permission()), then carried out on the lower
+ * filesystem with the mounter's credentials (EZN_SB()->creds). New lower
+ * objects are owned by the caller: creation runs with the mounter's
+ * credentials but the caller's fsuid and fsgid (struct ezn_creator).
+ *
+ * Locking: the VFS holds the upper directory's i_rwsem (and the rename lock)
+ * as usual; we take the matching lower directory locks inside them
+ * (ezn_lock_parent(), lock_rename() on the lower parents). The lower dentry
+ * of an upper dentry is stable while its parent's i_rwsem is held.
+ *
+ * Upper attributes are copies of the lower ones (ezn_copy_attrs()), except
+ * for a regular file's size, which is the cleartext size: derived from the
+ * lower size when the inode is instantiated and owned by the upper inode
+ * afterwards (writes extend it before writeback reaches the lower file), and
+ * its times, which writes update on the upper inode first.
+ */
+#include <linux/fs.h>
+#include <linux/fs_stack.h>
+#include <linux/namei.h>
+#include <linux/mount.h>
+#include <linux/cred.h>
+#include <linux/xattr.h>
+#include <linux/posix_acl.h>
+#include <linux/pagemap.h>
+#include <linux/file.h>
+#include <linux/slab.h>
+
+#include "ezncryptfs.h"
+#include "crypto.h"
+
+static const struct inode_operations ezn_dir_iops;
+static const struct inode_operations ezn_file_iops;
+static const struct inode_operations ezn_symlink_iops;
+static const struct inode_operations ezn_special_iops;
+
+bool ezn_is_marker(const struct dentry *dir, const char *name, unsigned int len)
+{
+	return IS_ROOT(dir) && len == sizeof(EZN_MARKER_NAME) - 1 &&
+	       !memcmp(name, EZN_MARKER_NAME, len);
+}
+
+/* Everything but a regular file's size; the block size is ours. */
+void ezn_copy_attrs(struct inode *inode, const struct inode *lower)
+{
+	fsstack_copy_attr_all(inode, lower);
+	inode->i_blkbits = EZN_BLOCK_SHIFT;
+	if (!S_ISREG(inode->i_mode))
+		i_size_write(inode, i_size_read(lower));
+}
+
+static int ezn_inode_test(struct inode *inode, void *lower)
+{
+	return EZN_I(inode)->lower_inode == lower;
+}
+
+static int ezn_inode_set(struct inode *inode, void *lower)
+{
+	EZN_I(inode)->lower_inode = lower;
+	inode->i_ino = ((struct inode *)lower)->i_ino;
+	return 0;
+}
+
+/*
+ * The upper inode for @lower_inode: one per lower inode (hard links share
+ * it), found by the lower inode's address.
+ */
+struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb)
+{
+	struct inode *inode;
+	long long size;
+
+	if (!igrab(lower_inode))
+		return ERR_PTR(-ESTALE);
+	inode = iget5_locked(sb, (unsigned long)lower_inode, ezn_inode_test, ezn_inode_set,
+			     lower_inode);
+	if (!inode) {
+		iput(lower_inode);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (!(inode->i_state & I_NEW)) {
+		iput(lower_inode);	/* the cached inode holds its own reference */
+		return inode;
+	}
+
+	ezn_copy_attrs(inode, lower_inode);
+	switch (inode->i_mode & S_IFMT) {
+	case S_IFREG:
+		inode->i_op = &ezn_file_iops;
+		inode->i_fop = &ezn_file_fops;
+		inode->i_mapping->a_ops = &ezn_aops;
+		/* An empty lower file (no header yet) is an empty file. */
+		size = i_size_read(lower_inode) ? ezn_lower_clear_size(lower_inode) : 0;
+		if (size < 0) {
+			pr_warn_ratelimited("inode %lu: lower size %lld is not a valid ezncryptfs size; the file is damaged\n",
+					    lower_inode->i_ino, i_size_read(lower_inode));
+			size = 0;
+		}
+		i_size_write(inode, size);
+		break;
+	case S_IFDIR:
+		inode->i_op = &ezn_dir_iops;
+		inode->i_fop = &ezn_dir_fops;
+		break;
+	case S_IFLNK:
+		inode->i_op = &ezn_symlink_iops;
+		break;
+	default:
+		inode->i_op = &ezn_special_iops;
+		init_special_inode(inode, inode->i_mode, lower_inode->i_rdev);
+		break;
+	}
+	unlock_new_inode(inode);
+	return inode;
+}
+
+static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
+{
+	struct dentry *lower_dir = ezn_lower_dentry(dentry->d_parent);
+	struct inode *inode = NULL;
+	const struct cred *old;
+	struct dentry *lower;
+
+	/* The mount marker is not part of the upper namespace. */
+	if (ezn_is_marker(dentry->d_parent, dentry->d_name.name, dentry->d_name.len))
+		return ERR_PTR(-ENOENT);
+
+	old = ezn_override_creds(dir->i_sb);
+	lower = lookup_one_len_unlocked(dentry->d_name.name, lower_dir, dentry->d_name.len);
+	revert_creds(old);
+	if (IS_ERR(lower))
+		return ERR_CAST(lower);
+	if (d_really_is_positive(lower)) {
+		inode = ezn_get_inode(d_inode(lower), dir->i_sb);
+		if (IS_ERR(inode)) {
+			dput(lower);
+			return ERR_CAST(inode);
+		}
+	}
+	ezn_set_lower_dentry(dentry, lower);
+	return d_splice_alias(inode, dentry);
+}
+
+/*
+ * Lock the lower parent of @dentry (whose upper parent the VFS has locked)
+ * and check that the lower dentry is still where the upper one says. On
+ * -ESTALE the VFS retries with revalidation, which looks the name up again.
+ */
+static struct inode *ezn_lock_parent(struct dentry *dentry, struct dentry **lowerp)
+{
+	struct dentry *lower_dir = ezn_lower_dentry(dentry->d_parent);
+	struct dentry *lower = ezn_lower_dentry(dentry);
+	struct inode *ldir = d_inode(lower_dir);
+
+	inode_lock_nested(ldir, I_MUTEX_PARENT);
+	if (lower->d_parent != lower_dir || d_unhashed(lower)) {
+		inode_unlock(ldir);
+		return ERR_PTR(-ESTALE);
+	}
+	*lowerp = lower;
+	return ldir;
+}
+
+/* Mounter's credentials with the caller's fsuid/fsgid, for creating objects. */
+struct ezn_creator {
+	const struct cred *caller;
+	const struct cred *mounter;
+	struct cred *cred;
+};
+
+static int ezn_creator_begin(struct super_block *sb, struct ezn_creator *c)
+{
+	kuid_t fsuid = current_fsuid();
+	kgid_t fsgid = current_fsgid();
+
+	c->caller = ezn_override_creds(sb);
+	c->cred = prepare_creds();	/* a copy of the mounter's */
+	if (!c->cred) {
+		revert_creds(c->caller);
+		return -ENOMEM;
+	}
+	c->cred->fsuid = fsuid;
+	c->cred->fsgid = fsgid;
+	c->mounter = override_creds(c->cred);
+	return 0;
+}
+
+static void ezn_creator_end(struct ezn_creator *c)
+{
+	revert_creds(c->mounter);
+	revert_creds(c->caller);
+	put_cred(c->cred);
+}
+
+static int ezn_want_write(struct super_block *sb)
+{
+	return mnt_want_write(EZN_SB(sb)->lower_path.mnt);
+}
+
+static void ezn_drop_write(struct super_block *sb)
+{
+	mnt_drop_write(EZN_SB(sb)->lower_path.mnt);
+}
+
+/* After a namespace change in a directory: its times, size and links. */
+static void ezn_copy_dir_attrs(struct inode *dir, struct inode *ldir)
+{
+	fsstack_copy_attr_times(dir, ldir);
+	i_size_write(dir, i_size_read(ldir));
+	set_nlink(dir, ldir->i_nlink);
+}
+
+/*
+ * Give an upper dentry the inode of its new lower object. A lower
+ * filesystem may leave the lower dentry negative after a successful
+ * creation (then the upper one is dropped and looked up again).
+ */
+static int ezn_instantiate(struct dentry *dentry, struct dentry *lower, struct inode **out)
+{
+	struct inode *inode;
+
+	if (d_really_is_negative(lower) || d_unhashed(lower)) {
+		d_drop(dentry);
+		return 0;
+	}
+	inode = ezn_get_inode(d_inode(lower), dentry->d_sb);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	if (out) {
+		*out = inode;
+		return 0;
+	}
+	d_instantiate(dentry, inode);
+	return 0;
+}
+
+enum ezn_mkobj { EZN_MK_DIR, EZN_MK_NOD, EZN_MK_SYMLINK };
+
+static int ezn_make(struct inode *dir, struct dentry *dentry, enum ezn_mkobj what,
+		    umode_t mode, dev_t rdev, const char *symname)
+{
+	struct super_block *sb = dir->i_sb;
+	struct ezn_creator c;
+	struct dentry *lower;
+	struct inode *ldir;
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	err = ezn_creator_begin(sb, &c);
+	if (err)
+		goto drop_write;
+	ldir = ezn_lock_parent(dentry, &lower);
+	if (IS_ERR(ldir)) {
+		err = PTR_ERR(ldir);
+		goto end_creator;
+	}
+	switch (what) {
+	case EZN_MK_DIR:
+		err = vfs_mkdir(&init_user_ns, ldir, lower, mode);
+		break;
+	case EZN_MK_NOD:
+		err = vfs_mknod(&init_user_ns, ldir, lower, mode, rdev);
+		break;
+	case EZN_MK_SYMLINK:
+		err = vfs_symlink(&init_user_ns, ldir, lower, symname);
+		break;
+	}
+	if (!err)
+		err = ezn_instantiate(dentry, lower, NULL);
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+end_creator:
+	ezn_creator_end(&c);
+drop_write:
+	ezn_drop_write(sb);
+	return err;
+}
+
+static int ezn_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
+		     struct dentry *dentry, umode_t mode)
+{
+	return ezn_make(dir, dentry, EZN_MK_DIR, mode, 0, NULL);
+}
+
+static int ezn_mknod(struct user_namespace *mnt_userns, struct inode *dir,
+		     struct dentry *dentry, umode_t mode, dev_t rdev)
+{
+	return ezn_make(dir, dentry, EZN_MK_NOD, mode, rdev, NULL);
+}
+
+static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
+		       struct dentry *dentry, const char *symname)
+{
+	/* The target is stored in clear in the lower symlink (FORMAT.md). */
+	return ezn_make(dir, dentry, EZN_MK_SYMLINK, 0, 0, symname);
+}
+
+/*
+ * A new regular file: create the lower file, open it with the mounter's
+ * credentials and write a fresh header (new file id and file key) before the
+ * upper dentry becomes positive. On failure the lower file is removed again.
+ */
+static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, bool excl)
+{
+	struct super_block *sb = dir->i_sb;
+	struct ezn_creator c;
+	struct inode *inode;
+	struct dentry *lower;
+	struct inode *ldir;
+	struct file *lfile;
+	struct path lpath;
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	err = ezn_creator_begin(sb, &c);
+	if (err)
+		goto drop_write;
+	ldir = ezn_lock_parent(dentry, &lower);
+	if (IS_ERR(ldir)) {
+		err = PTR_ERR(ldir);
+		goto end_creator;
+	}
+	err = vfs_create(&init_user_ns, ldir, lower, mode, true);
+	if (err)
+		goto unlock;
+	inode = NULL;
+	err = ezn_instantiate(dentry, lower, &inode);
+	if (err || !inode)
+		goto remove_lower;
+
+	lpath.mnt = EZN_SB(sb)->lower_path.mnt;
+	lpath.dentry = lower;
+	lfile = dentry_open(&lpath, O_RDWR | O_LARGEFILE, EZN_SB(sb)->creds);
+	if (IS_ERR(lfile)) {
+		err = PTR_ERR(lfile);
+		goto put_inode;
+	}
+	err = ezn_lower_file_init(inode, lfile, true);
+	if (err)
+		goto put_inode;
+	d_instantiate(dentry, inode);
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+	ezn_creator_end(&c);
+	ezn_drop_write(sb);
+	return 0;
+
+put_inode:
+	iput(inode);
+remove_lower:
+	if (d_really_is_positive(lower) && !d_unhashed(lower))
+		vfs_unlink(&init_user_ns, ldir, lower, NULL);
+	d_drop(dentry);
+unlock:
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+end_creator:
+	ezn_creator_end(&c);
+drop_write:
+	ezn_drop_write(sb);
+	return err;
+}
+
+/* O_TMPFILE: an unnamed lower file with a header, linkable later. */
+static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
+		       struct file *file, umode_t mode)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct super_block *sb = dir->i_sb;
+	struct path lparent;
+	struct ezn_creator c;
+	struct inode *inode;
+	struct file *lfile;
+	int err;
+
+	lparent.mnt = EZN_SB(sb)->lower_path.mnt;
+	lparent.dentry = ezn_lower_dentry(dentry->d_parent);
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	err = ezn_creator_begin(sb, &c);
+	if (err)
+		goto drop_write;
+	lfile = vfs_tmpfile_open(&init_user_ns, &lparent, mode, O_RDWR | O_LARGEFILE,
+				 EZN_SB(sb)->creds);
+	if (IS_ERR(lfile)) {
+		err = PTR_ERR(lfile);
+		goto end_creator;
+	}
+	inode = ezn_get_inode(file_inode(lfile), sb);
+	if (IS_ERR(inode)) {
+		err = PTR_ERR(inode);
+		fput(lfile);
+		goto end_creator;
+	}
+	ezn_set_lower_dentry(dentry, dget(lfile->f_path.dentry));
+	err = ezn_lower_file_init(inode, lfile, true);
+	if (err) {
+		iput(inode);
+		goto end_creator;
+	}
+	/* d_tmpfile() drops the link count we give it here to zero. */
+	set_nlink(inode, 1);
+	d_tmpfile(file, inode);
+	ezn_creator_end(&c);
+	ezn_drop_write(sb);
+	return finish_open_simple(file, 0);
+
+end_creator:
+	ezn_creator_end(&c);
+drop_write:
+	ezn_drop_write(sb);
+	return err;
+}
+
+static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+{
+	struct inode *inode = d_inode(old_dentry);
+	struct super_block *sb = dir->i_sb;
+	struct dentry *lower_old = ezn_lower_dentry(old_dentry);
+	struct dentry *lower_new;
+	const struct cred *old;
+	struct inode *ldir;
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	old = ezn_override_creds(sb);
+	ldir = ezn_lock_parent(new_dentry, &lower_new);
+	if (IS_ERR(ldir)) {
+		err = PTR_ERR(ldir);
+		goto revert;
+	}
+	err = vfs_link(lower_old, &init_user_ns, ldir, lower_new, NULL);
+	if (!err) {
+		if (d_really_is_positive(lower_new) &&
+		    d_inode(lower_new) == ezn_lower_inode(inode)) {
+			ihold(inode);
+			d_instantiate(new_dentry, inode);
+		} else {
+			d_drop(new_dentry);
+		}
+		set_nlink(inode, ezn_lower_inode(inode)->i_nlink);
+		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
+	}
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+revert:
+	revert_creds(old);
+	ezn_drop_write(sb);
+	return err;
+}
+
+static int ezn_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
+{
+	struct inode *inode = d_inode(dentry);
+	struct super_block *sb = dir->i_sb;
+	const struct cred *old;
+	struct dentry *lower;
+	struct inode *ldir;
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	old = ezn_override_creds(sb);
+	ldir = ezn_lock_parent(dentry, &lower);
+	if (IS_ERR(ldir)) {
+		err = PTR_ERR(ldir);
+		goto revert;
+	}
+	/* Our reference keeps the lower dentry from turning negative. */
+	dget(lower);
+	if (is_dir)
+		err = vfs_rmdir(&init_user_ns, ldir, lower);
+	else
+		err = vfs_unlink(&init_user_ns, ldir, lower, NULL);
+	if (!err) {
+		if (is_dir)
+			clear_nlink(inode);
+		else
+			set_nlink(inode, ezn_lower_inode(inode)->i_nlink);
+		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
+	}
+	dput(lower);
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+	/* The upper dentry must not be reused with the dead lower one. */
+	if (!err)
+		d_drop(dentry);
+revert:
+	revert_creds(old);
+	ezn_drop_write(sb);
+	return err;
+}
+
+static int ezn_unlink(struct inode *dir, struct dentry *dentry)
+{
+	return ezn_remove(dir, dentry, false);
+}
+
+static int ezn_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	return ezn_remove(dir, dentry, true);
+}
+
+/*
+ * rename, RENAME_NOREPLACE, RENAME_EXCHANGE and RENAME_WHITEOUT are passed
+ * to the lower filesystem, which refuses the flags it does not support. The
+ * VFS has locked the upper parents (and the upper s_vfs_rename_mutex);
+ * lock_rename() takes the lower ones, and the lower d_move() carries the
+ * lower dentries along with the upper ones.
+ */
+static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
+		      struct dentry *old_dentry, struct inode *new_dir,
+		      struct dentry *new_dentry, unsigned int flags)
+{
+	struct dentry *lower_old_dir = ezn_lower_dentry(old_dentry->d_parent);
+	struct dentry *lower_new_dir = ezn_lower_dentry(new_dentry->d_parent);
+	struct dentry *lower_old = ezn_lower_dentry(old_dentry);
+	struct dentry *lower_new = ezn_lower_dentry(new_dentry);
+	struct inode *target = d_inode(new_dentry);
+	struct super_block *sb = old_dir->i_sb;
+	struct renamedata rd = {};
+	const struct cred *old;
+	struct dentry *trap;
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	old = ezn_override_creds(sb);
+	trap = lock_rename(lower_old_dir, lower_new_dir);
+	dget(lower_old);
+	dget(lower_new);
+	err = -ESTALE;
+	if (lower_old->d_parent != lower_old_dir || lower_new->d_parent != lower_new_dir)
+		goto unlock;
+	if (d_unhashed(lower_old) || d_unhashed(lower_new))
+		goto unlock;
+	err = -EINVAL;
+	if (trap == lower_old)		/* source is an ancestor of target */
+		goto unlock;
+	err = flags & RENAME_EXCHANGE ? -EINVAL : -ENOTEMPTY;
+	if (trap == lower_new)		/* target is an ancestor of source */
+		goto unlock;
+
+	rd.old_mnt_userns = &init_user_ns;
+	rd.old_dir = d_inode(lower_old_dir);
+	rd.old_dentry = lower_old;
+	rd.new_mnt_userns = &init_user_ns;
+	rd.new_dir = d_inode(lower_new_dir);
+	rd.new_dentry = lower_new;
+	rd.flags = flags;
+	err = vfs_rename(&rd);
+	if (err)
+		goto unlock;
+	if (target && !(flags & RENAME_EXCHANGE)) {
+		set_nlink(target, ezn_lower_inode(target)->i_nlink);
+		target->i_ctime = ezn_lower_inode(target)->i_ctime;
+	}
+	d_inode(old_dentry)->i_ctime = ezn_lower_inode(d_inode(old_dentry))->i_ctime;
+	ezn_copy_dir_attrs(new_dir, d_inode(lower_new_dir));
+	if (new_dir != old_dir)
+		ezn_copy_dir_attrs(old_dir, d_inode(lower_old_dir));
+unlock:
+	dput(lower_new);
+	dput(lower_old);
+	unlock_rename(lower_old_dir, lower_new_dir);
+	revert_creds(old);
+	ezn_drop_write(sb);
+	return err;
+}
+
+static const char *ezn_get_link(struct dentry *dentry, struct inode *inode,
+				struct delayed_call *done)
+{
+	const struct cred *old;
+	const char *link;
+
+	if (!dentry)
+		return ERR_PTR(-ECHILD);
+	old = ezn_override_creds(dentry->d_sb);
+	link = vfs_get_link(ezn_lower_dentry(dentry), done);
+	revert_creds(old);
+	return link;
+}
+
+/*
+ * The caller's access is decided on the upper inode (attributes copied from
+ * the lower one); the lower inode is then asked with the mounter's
+ * credentials, which catches what only the lower filesystem knows (a
+ * read-only lower superblock, immutable files).
+ */
+static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode, int mask)
+{
+	const struct cred *old;
+	int err;
+
+	err = generic_permission(&init_user_ns, inode, mask);
+	if (err)
+		return err;
+	old = ezn_override_creds(inode->i_sb);
+	err = inode_permission(&init_user_ns, ezn_lower_inode(inode), mask);
+	revert_creds(old);
+	return err;
+}
+
+/*
+ * Truncate a regular file to @size (setattr with ATTR_SIZE; the VFS holds
+ * the upper i_rwsem). The invalidate lock keeps page faults out while the
+ * page cache and the lower file change; io_rwsem orders the lower resize and
+ * the i_size update against writeback, which reads i_size under it.
+ */
+static int ezn_setattr_size(struct inode *inode, struct dentry *dentry, loff_t size)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	struct path lpath;
+	loff_t old_size;
+	int err;
+
+	ezn_lower_path(dentry, &lpath);
+	err = ezn_lower_file_get(inode, &lpath);
+	if (err)
+		return err;
+	if (!(ei->lower_file->f_mode & FMODE_WRITE))
+		return -EROFS;
+
+	filemap_invalidate_lock(inode->i_mapping);
+	down_write(&ei->io_rwsem);
+	old_size = i_size_read(inode);
+	err = ezn_lower_resize(inode, size);
+	if (!err)
+		i_size_write(inode, size);
+	up_write(&ei->io_rwsem);
+	if (!err) {
+		if (size < old_size)
+			truncate_pagecache(inode, size);
+		else if (size > old_size)
+			pagecache_isize_extended(inode, old_size, size);
+	}
+	filemap_invalidate_unlock(inode->i_mapping);
+	return err;
+}
+
+static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
+		       struct iattr *ia)
+{
+	struct inode *inode = d_inode(dentry);
+	struct dentry *lower = ezn_lower_dentry(dentry);
+	struct inode *lower_inode = ezn_lower_inode(inode);
+	struct super_block *sb = inode->i_sb;
+	const struct cred *old;
+	struct iattr lia;
+	int err;
+
+	err = setattr_prepare(&init_user_ns, dentry, ia);
+	if (err)
+		return err;
+	lia = *ia;
+	lia.ia_valid &= ~(ATTR_SIZE | ATTR_FILE | ATTR_OPEN);
+	/* Clearing set-id bits: let the lower filesystem compute the mode. */
+	if (lia.ia_valid & (ATTR_KILL_SUID | ATTR_KILL_SGID))
+		lia.ia_valid &= ~ATTR_MODE;
+
+	/*
+	 * Write dirty data out before other attribute changes, so that lower
+	 * writeback does not later override the times set here (tar, cp -p).
+	 */
+	if (S_ISREG(inode->i_mode) && (lia.ia_valid & ~(ATTR_MTIME | ATTR_CTIME))) {
+		err = filemap_write_and_wait(inode->i_mapping);
+		if (err)
+			return err;
+	}
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	if (S_ISREG(inode->i_mode) && (ia->ia_valid & ATTR_SIZE)) {
+		err = ezn_setattr_size(inode, dentry, ia->ia_size);
+		if (err)
+			goto drop_write;
+	}
+	if (lia.ia_valid) {
+		old = ezn_override_creds(sb);
+		inode_lock(lower_inode);
+		err = notify_change(&init_user_ns, lower, &lia, NULL);
+		inode_unlock(lower_inode);
+		revert_creds(old);
+	}
+	ezn_copy_attrs(inode, lower_inode);
+drop_write:
+	ezn_drop_write(sb);
+	return err;
+}
+
+static int ezn_getattr(struct user_namespace *mnt_userns, const struct path *path,
+		       struct kstat *stat, u32 request_mask, unsigned int flags)
+{
+	struct inode *inode = d_inode(path->dentry);
+	struct inode *lower_inode = ezn_lower_inode(inode);
+	struct kstat lstat;
+	const struct cred *old;
+	struct path lpath;
+	int err;
+
+	ezn_lower_path(path->dentry, &lpath);
+	old = ezn_override_creds(inode->i_sb);
+	err = vfs_getattr(&lpath, &lstat, request_mask, flags);
+	revert_creds(old);
+	if (err)
+		return err;
+
+	if (S_ISREG(inode->i_mode)) {
+		/* Size and times are the upper inode's (see the top comment). */
+		inode->i_mode = lower_inode->i_mode;
+		inode->i_uid = lower_inode->i_uid;
+		inode->i_gid = lower_inode->i_gid;
+		inode->i_flags = lower_inode->i_flags;
+		set_nlink(inode, lower_inode->i_nlink);
+	} else {
+		ezn_copy_attrs(inode, lower_inode);
+	}
+	generic_fillattr(&init_user_ns, inode, stat);
+	stat->blocks = lstat.blocks;
+	stat->attributes = lstat.attributes;
+	stat->attributes_mask = lstat.attributes_mask;
+	if (lstat.result_mask & STATX_BTIME) {
+		stat->btime = lstat.btime;
+		stat->result_mask |= STATX_BTIME;
+	}
+	return 0;
+}
+
+/*
+ * Extended attributes pass through to the lower inode, except names that
+ * belong to the lower filesystem's own machinery (an overlayfs lower's
+ * trusted.overlay.* and user.overlay.*), which are neither shown nor
+ * settable.
+ */
+static bool ezn_xattr_hidden(const char *name)
+{
+	return !strncmp(name, XATTR_TRUSTED_PREFIX "overlay.",
+			XATTR_TRUSTED_PREFIX_LEN + 8) ||
+	       !strncmp(name, XATTR_USER_PREFIX "overlay.", XATTR_USER_PREFIX_LEN + 8);
+}
+
+static ssize_t ezn_listxattr(struct dentry *dentry, char *list, size_t size)
+{
+	struct dentry *lower = ezn_lower_dentry(dentry);
+	const struct cred *old;
+	ssize_t len, pos, keep;
+
+	old = ezn_override_creds(dentry->d_sb);
+	len = vfs_listxattr(lower, list, size);
+	revert_creds(old);
+	if (len <= 0 || !list)
+		return len;
+	/* Squeeze hidden names out of the NUL-separated list. */
+	for (pos = 0, keep = 0; pos < len; ) {
+		size_t n = strnlen(list + pos, len - pos) + 1;
+
+		if (!ezn_xattr_hidden(list + pos)) {
+			memmove(list + keep, list + pos, n);
+			keep += n;
+		}
+		pos += n;
+	}
+	return keep;
+}
+
+static int ezn_xattr_get(const struct xattr_handler *handler, struct dentry *dentry,
+			 struct inode *inode, const char *name, void *buffer, size_t size)
+{
+	const struct cred *old;
+	ssize_t ret;
+
+	if (ezn_xattr_hidden(name))
+		return -ENODATA;
+	old = ezn_override_creds(inode->i_sb);
+	ret = vfs_getxattr(&init_user_ns, ezn_lower_dentry(dentry), name, buffer, size);
+	revert_creds(old);
+	return ret;
+}
+
+static int ezn_xattr_set(const struct xattr_handler *handler,
+			 struct user_namespace *mnt_userns, struct dentry *dentry,
+			 struct inode *inode, const char *name, const void *value,
+			 size_t size, int flags)
+{
+	struct dentry *lower = ezn_lower_dentry(dentry);
+	struct super_block *sb = inode->i_sb;
+	const struct cred *old;
+	int err;
+
+	if (ezn_xattr_hidden(name))
+		return -EPERM;
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	old = ezn_override_creds(sb);
+	if (value)
+		err = vfs_setxattr(&init_user_ns, lower, name, value, size, flags);
+	else
+		err = vfs_removexattr(&init_user_ns, lower, name);
+	revert_creds(old);
+	ezn_drop_write(sb);
+	/* ACLs change the mode; every change moves ctime. */
+	inode->i_mode = d_inode(lower)->i_mode;
+	inode->i_ctime = d_inode(lower)->i_ctime;
+	return err;
+}
+
+static const struct xattr_handler ezn_xattr_handler = {
+	.prefix	= "",	/* every name */
+	.get	= ezn_xattr_get,
+	.set	= ezn_xattr_set,
+};
+
+const struct xattr_handler *ezn_xattr_handlers[] = {
+	&ezn_xattr_handler,
+	NULL
+};
+
+static const struct inode_operations ezn_dir_iops = {
+	.lookup		= ezn_lookup,
+	.create		= ezn_create,
+	.tmpfile	= ezn_tmpfile,
+	.link		= ezn_link,
+	.unlink		= ezn_unlink,
+	.symlink	= ezn_symlink,
+	.mkdir		= ezn_mkdir,
+	.rmdir		= ezn_rmdir,
+	.mknod		= ezn_mknod,
+	.rename		= ezn_rename,
+	.permission	= ezn_permission,
+	.setattr	= ezn_setattr,
+	.getattr	= ezn_getattr,
+	.listxattr	= ezn_listxattr,
+};
+
+static const struct inode_operations ezn_file_iops = {
+	.permission	= ezn_permission,
+	.setattr	= ezn_setattr,
+	.getattr	= ezn_getattr,
+	.listxattr	= ezn_listxattr,
+};
+
+static const struct inode_operations ezn_symlink_iops = {
+	.get_link	= ezn_get_link,
+	.permission	= ezn_permission,
+	.setattr	= ezn_setattr,
+	.getattr	= ezn_getattr,
+	.listxattr	= ezn_listxattr,
+};
+
+static const struct inode_operations ezn_special_iops = {
+	.permission	= ezn_permission,
+	.setattr	= ezn_setattr,
+	.getattr	= ezn_getattr,
+	.listxattr	= ezn_listxattr,
+};

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ezncryptfs lower file I/O: the lower file of each regular upper inode, its
+ * header, and the block layout of ezn_format.h.
+ *
+ * Each upper inode that was opened (or truncated) has one lower struct file,
+ * opened with the mounter's credentials, read-write when the lower allows
+ * it. It lives until the upper inode is evicted, so writeback after the last
+ * close still has it. All lower I/O is buffered (kernel_read/kernel_write):
+ * the last block of a file is shorter than a block and metadata entries are
+ * 28 bytes inside a shared block, neither of which direct I/O can write.
+ * Double caching is avoided instead by dropping the lower pages once they are
+ * safely written (writeback waits for the lower writeback of the range it
+ * wrote, then drops it) or as soon as they have been decrypted (reads), with
+ * POSIX_FADV_DONTNEED semantics (vfs_fadvise()). Metadata blocks (one in 147
+ * lower blocks) may stay cached. On a tmpfs lower the lower page cache is the
+ * storage itself and nothing is dropped.
+ *
+ * Invariants of the lower file, kept under ezn_inode_info.io_rwsem held
+ * exclusively by every function here that changes it (see ezncryptfs.h):
+ *
+ *  1. its size is ezn_lower_size() of a cleartext size (or 0: no header yet);
+ *  2. every data block is sealed with exactly the length that size gives it,
+ *     so a change of size re-seals the block whose length it changes (the
+ *     old or new partial last block) before or with the size change;
+ *  3. the metadata entries of blocks at or beyond the end of the file are
+ *     zero, so growing the file again turns them into holes, not into
+ *     blocks that fail to authenticate.
+ *
+ * Within one block update the data is written before its metadata entry: a
+ * crash in between leaves a block that fails authentication (or, for a block
+ * that was a hole, a hole), never wrong data.
+ */
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/fadvise.h>
+#include <linux/backing-dev.h>
+#include <linux/highmem.h>
+#include <linux/pagemap.h>
+#include <linux/slab.h>
+
+#include "ezncryptfs.h"
+#include "crypto.h"
+
+long long ezn_lower_clear_size(const struct inode *lower_inode)
+{
+	return ezn_clear_size(i_size_read(lower_inode));
+}
+
+/* Read or write exactly @len bytes at @pos of the lower file. */
+static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, bool write)
+{
+	while (len) {
+		ssize_t n;
+
+		if (write)
+			n = kernel_write(f, buf, len, &pos);
+		else
+			n = kernel_read(f, buf, len, &pos);
+
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EIO;	/* short lower file, or a write that made no progress */
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff_t pos,
+			     bool write)
+{
+	void *addr = kmap_local_page(page);
+	int err = ezn_lower_io(f, addr, len, pos, write);
+
+	kunmap_local(addr);
+	return err;
+}
+
+/*
+ * Set up the lower file of @inode: take @f (ownership passes to us, even on
+ * error), then read and authenticate its header, or write a fresh one when
+ * @create or when the lower file is empty (a file created directly in the
+ * lower directory, or one whose header write was cut short). Called with
+ * lower_mutex held and the mounter's credentials.
+ */
+static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	struct ezn_master_key *mk = EZN_SB(inode->i_sb)->mk;
+	struct ezn_file_key *fk = NULL;
+	u8 *hdr;
+	int err;
+
+	hdr = kmalloc(EZN_HEADER_SIZE, GFP_KERNEL);
+	if (!hdr) {
+		err = -ENOMEM;
+		goto put_file;
+	}
+	if (create || i_size_read(file_inode(f)) == 0) {
+		if (!(f->f_mode & FMODE_WRITE)) {
+			/* An empty file on a read-only lower: readable, no key needed. */
+			err = create ? -EROFS : 0;
+			goto free_hdr;
+		}
+		err = ezn_header_create(mk, hdr, &fk);
+		if (err)
+			goto free_hdr;
+		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, true);
+		if (err)
+			goto free_key;
+	} else {
+		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, false);
+		if (err) {
+			pr_warn_ratelimited("header of %pD (ino %lu): cannot be read: error %d\n",
+					    f, inode->i_ino, err);
+			err = -EIO;
+			goto free_hdr;
+		}
+		err = ezn_header_open(mk, hdr, &fk);
+		if (err) {
+			pr_warn_ratelimited("header of %pD (ino %lu): %s (error %d)\n", f,
+					    inode->i_ino, err == -EPROTONOSUPPORT ?
+					    "has an unknown format version" :
+					    "authentication failed, damaged or wrapped by another key",
+					    err);
+			err = -EIO;
+			goto free_hdr;
+		}
+	}
+	kfree(hdr);
+	ei->fk = fk;
+	/* Publish fk with the file: readers test lower_file without the mutex. */
+	smp_store_release(&ei->lower_file, f);
+	return 0;
+
+free_key:
+	ezn_file_key_free(fk);
+free_hdr:
+	kfree(hdr);
+	if (!err) {
+		/* See above: an empty read-only file has no key. */
+		smp_store_release(&ei->lower_file, f);
+		return 0;
+	}
+put_file:
+	fput(f);
+	return err;
+}
+
+/* Give a new inode its freshly opened lower file (create, O_TMPFILE). */
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	const struct cred *old;
+	int err = 0;
+
+	mutex_lock(&ei->lower_mutex);
+	if (ei->lower_file) {
+		fput(lower_file);
+	} else {
+		old = ezn_override_creds(inode->i_sb);
+		err = ezn_lower_file_setup(inode, lower_file, create_header);
+		revert_creds(old);
+	}
+	mutex_unlock(&ei->lower_mutex);
+	return err;
+}
+
+/*
+ * Make sure @inode has its lower file and file key; @lpath is the lower path
+ * of one of its dentries. Read-write when possible, read-only when the lower
+ * file or mount refuses writing.
+ */
+int ezn_lower_file_get(struct inode *inode, const struct path *lpath)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	const struct cred *creds = EZN_SB(inode->i_sb)->creds;
+	const struct cred *old;
+	struct file *f;
+	int err;
+
+	/* Pairs with the release in ezn_lower_file_setup(): fk is set too. */
+	if (smp_load_acquire(&ei->lower_file))
+		return 0;
+	mutex_lock(&ei->lower_mutex);
+	if (ei->lower_file) {
+		mutex_unlock(&ei->lower_mutex);
+		return 0;
+	}
+	old = override_creds(creds);
+	f = dentry_open(lpath, O_RDWR | O_LARGEFILE, creds);
+	if (IS_ERR(f) && (PTR_ERR(f) == -EROFS || PTR_ERR(f) == -EACCES ||
+			  PTR_ERR(f) == -EPERM || PTR_ERR(f) == -ETXTBSY))
+		f = dentry_open(lpath, O_RDONLY | O_LARGEFILE, creds);
+	if (IS_ERR(f))
+		err = PTR_ERR(f);
+	else
+		err = ezn_lower_file_setup(inode, f, false);
+	revert_creds(old);
+	mutex_unlock(&ei->lower_mutex);
+	return err;
+}
+
+/* At eviction: no more users. */
+void ezn_lower_file_release(struct inode *inode)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+
+	if (ei->lower_file)
+		fput(ei->lower_file);
+	ei->lower_file = NULL;
+	if (ei->fk)
+		ezn_file_key_free(ei->fk);
+	ei->fk = NULL;
+}
+
+/*
+ * Drop the lower pages of data blocks @first..@last (inclusive, cleartext
+ * block indexes). With @wait the range is first written and waited for, so
+ * nothing unwritten is ever dropped; without it dirty pages simply stay.
+ */
+static void ezn_lower_drop_blocks(struct ezn_inode_info *ei, u64 first, u64 last, bool wait)
+{
+	struct file *f = ei->lower_file;
+	loff_t start = ezn_data_block_offset(first);
+	loff_t end = ezn_data_block_offset(last) + EZN_BLOCK_SIZE - 1;
+
+	if (!f || !mapping_can_writeback(f->f_mapping))
+		return;
+	if (wait && filemap_write_and_wait_range(f->f_mapping, start, end))
+		return;	/* the error stays recorded for the lower fsync */
+	vfs_fadvise(f, start, end - start + 1, POSIX_FADV_DONTNEED);
+}
+
+void ezn_lower_drop_cache(struct inode *inode, loff_t clear_start, loff_t clear_end)
+{
+	ezn_lower_drop_blocks(EZN_I(inode), clear_start >> EZN_BLOCK_SHIFT,
+			      clear_end >> EZN_BLOCK_SHIFT, false);
+}
+
+void ezn_lower_written(struct inode *inode, pgoff_t first, pgoff_t last)
+{
+	ezn_lower_drop_blocks(EZN_I(inode), first, last, true);
+}
+
+static int ezn_read_meta(struct file *f, u64 index, u8 meta[EZN_META_ENTRY_SIZE])
+{
+	return ezn_lower_io(f, meta, EZN_META_ENTRY_SIZE,
+			    ezn_meta_block_offset(index) + ezn_meta_entry_offset(index), false);
+}
+
+static int ezn_write_meta(struct file *f, u64 index, const u8 meta[EZN_META_ENTRY_SIZE])
+{
+	return ezn_lower_io(f, (void *)meta, EZN_META_ENTRY_SIZE,
+			    ezn_meta_block_offset(index) + ezn_meta_entry_offset(index), true);
+}
+
+static void ezn_auth_failed(struct inode *inode, u64 index, int err)
+{
+	pr_warn_ratelimited("block %llu of %pD (ino %lu): %s (error %d)\n", index,
+			    EZN_I(inode)->lower_file, inode->i_ino,
+			    err == -EBADMSG ? "authentication failed (damaged or tampered with)" :
+			    "cannot be decrypted", err);
+}
+
+/*
+ * Decrypt block @index of length @len from the lower file into @clear
+ * (zero-filling the rest of the page), using @cipher as the bounce page.
+ * Holes read as zeroes. Called with io_rwsem held.
+ */
+static int ezn_open_block(struct inode *inode, u64 index, unsigned int len, struct page *clear,
+			  struct page *cipher)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	u8 meta[EZN_META_ENTRY_SIZE];
+	int err;
+
+	err = ezn_read_meta(ei->lower_file, index, meta);
+	if (err)
+		return err;
+	if (ezn_meta_is_hole(meta)) {
+		zero_user_segment(clear, 0, PAGE_SIZE);
+		return 0;
+	}
+	if (!ei->fk)
+		return -EIO;
+	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), false);
+	if (err)
+		return err;
+	err = ezn_block_open(ei->fk, index, cipher, clear, len, meta);
+	if (err) {
+		ezn_auth_failed(inode, index, err);
+		return -EIO;
+	}
+	if (len < PAGE_SIZE)
+		zero_user_segment(clear, len, PAGE_SIZE);
+	return 0;
+}
+
+/* Seal @len bytes of @clear as block @index and write data, then metadata. */
+static int ezn_seal_block(struct inode *inode, u64 index, unsigned int len, struct page *clear,
+			  struct page *cipher)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	u8 meta[EZN_META_ENTRY_SIZE];
+	int err;
+
+	err = ezn_block_seal(ei->fk, index, clear, cipher, len, meta);
+	if (err)
+		return err;
+	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), true);
+	if (!err)
+		err = ezn_write_meta(ei->lower_file, index, meta);
+	memzero_explicit(meta, sizeof(meta));
+	return err;
+}
+
+/*
+ * Read cleartext block @index into the locked page @page. Blocks at or
+ * beyond the lower file's end (not written back yet, or past EOF) read as
+ * zeroes: the lower size, not i_size, says what is on disk.
+ */
+int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
+			 struct page *cipher)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	loff_t pos = (loff_t)index << EZN_BLOCK_SHIFT;
+	long long lsize;
+	int err;
+
+	if (!ei->lower_file)
+		return -EIO;
+	down_read(&ei->io_rwsem);
+	lsize = i_size_read(ei->lower_inode) ? ezn_lower_clear_size(ei->lower_inode) : 0;
+	if (lsize < 0) {
+		pr_warn_ratelimited("%pD (ino %lu): lower size %lld is not a valid ezncryptfs size\n",
+				    ei->lower_file,
+				    inode->i_ino, i_size_read(ei->lower_inode));
+		err = -EIO;
+	} else if (pos >= lsize) {
+		zero_user_segment(page, 0, PAGE_SIZE);
+		err = 0;
+	} else {
+		err = ezn_open_block(inode, index, min_t(loff_t, EZN_BLOCK_SIZE, lsize - pos),
+				     page, cipher);
+	}
+	up_read(&ei->io_rwsem);
+	return err;
+}
+
+/*
+ * Re-seal block @index, currently @old_len bytes long, at @new_len bytes
+ * (the bytes added are zeroes). A hole stays a hole.
+ */
+static int ezn_reseal(struct inode *inode, u64 index, unsigned int old_len, unsigned int new_len,
+		      struct page *cipher)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	u8 meta[EZN_META_ENTRY_SIZE];
+	struct page *clear;
+	int err;
+
+	err = ezn_read_meta(ei->lower_file, index, meta);
+	if (err || ezn_meta_is_hole(meta))
+		return err;
+	clear = alloc_page(GFP_NOFS);
+	if (!clear)
+		return -ENOMEM;
+	err = ezn_open_block(inode, index, old_len, clear, cipher);
+	if (!err)
+		err = ezn_seal_block(inode, index, new_len, clear, cipher);
+	clear_highpage(clear);
+	__free_page(clear);
+	return err;
+}
+
+static int ezn_lower_truncate(struct ezn_inode_info *ei, loff_t lower_size)
+{
+	struct iattr ia = {
+		.ia_valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME,
+		.ia_size = lower_size,
+	};
+	struct dentry *lower = ei->lower_file->f_path.dentry;
+	int err;
+
+	inode_lock(ei->lower_inode);
+	err = notify_change(&init_user_ns, lower, &ia, NULL);
+	inode_unlock(ei->lower_inode);
+	return err;
+}
+
+static int ezn_writable(struct inode *inode)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+
+	if (!ei->lower_file || !ei->fk)
+		return -EIO;
+	if (!(ei->lower_file->f_mode & FMODE_WRITE))
+		return -EROFS;
+	return 0;
+}
+
+/*
+ * Write cleartext block @index (@len bytes of @page) to the lower file,
+ * using @cipher as the bounce page. When the write extends the file past a
+ * partial last block, that block is first re-sealed at full length
+ * (invariant 2). Called with io_rwsem held exclusively and the mounter's
+ * credentials; @len comes from i_size read under io_rwsem.
+ */
+int ezn_lower_write_block(struct inode *inode, pgoff_t index, struct page *page,
+			  unsigned int len, struct page *cipher)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	loff_t pos = (loff_t)index << EZN_BLOCK_SHIFT;
+	long long lsize;
+	u64 last;
+	int err;
+
+	err = ezn_writable(inode);
+	if (err)
+		return err;
+	lsize = ezn_lower_clear_size(ei->lower_inode);
+	if (lsize < 0)
+		return -EIO;
+	last = lsize >> EZN_BLOCK_SHIFT;
+	if ((lsize & (EZN_BLOCK_SIZE - 1)) && index > last) {
+		err = ezn_reseal(inode, last, lsize & (EZN_BLOCK_SIZE - 1), EZN_BLOCK_SIZE, cipher);
+		if (err)
+			return err;
+	}
+	/*
+	 * A block that already exists keeps at least its length: a shorter
+	 * @len than the lower file gives it would break invariant 2. i_size
+	 * never drops below the lower size outside ezn_lower_resize(), which
+	 * holds io_rwsem, so this only guards against a bug.
+	 */
+	if (pos < lsize && len < min_t(loff_t, EZN_BLOCK_SIZE, lsize - pos))
+		return -EIO;
+	return ezn_seal_block(inode, index, len, page, cipher);
+}
+
+/*
+ * Zero the metadata entries of blocks @first.. up to the end of their group
+ * or block @end (exclusive), whichever comes first (invariant 3).
+ */
+static int ezn_zero_meta(struct ezn_inode_info *ei, u64 first, u64 end)
+{
+	u64 group_end = (first / EZN_BLOCKS_PER_GROUP + 1) * EZN_BLOCKS_PER_GROUP;
+	size_t len;
+	void *zeroes;
+	int err;
+
+	end = min(end, group_end);
+	if (first >= end)
+		return 0;
+	len = (end - first) * EZN_META_ENTRY_SIZE;
+	zeroes = kzalloc(len, GFP_KERNEL);
+	if (!zeroes)
+		return -ENOMEM;
+	err = ezn_lower_io(ei->lower_file, zeroes, len,
+			   ezn_meta_block_offset(first) + ezn_meta_entry_offset(first), true);
+	kfree(zeroes);
+	return err;
+}
+
+/* Length of block @index in a file of @size cleartext bytes (it exists). */
+static unsigned int ezn_block_len(loff_t size, u64 index)
+{
+	return min_t(loff_t, EZN_BLOCK_SIZE, size - (index << EZN_BLOCK_SHIFT));
+}
+
+/*
+ * Resize the lower file for a cleartext size of @size, keeping the three
+ * invariants. Called from setattr with the upper i_rwsem, the invalidate
+ * lock and io_rwsem (exclusive) held; runs with the mounter's credentials.
+ */
+int ezn_lower_resize(struct inode *inode, loff_t size)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	unsigned int old_tail, new_tail;
+	const struct cred *old;
+	struct page *cipher;
+	long long lsize;
+	u64 j, old_blocks, new_blocks;
+	int err;
+
+	err = ezn_writable(inode);
+	if (err)
+		return err;
+	lsize = ezn_lower_clear_size(ei->lower_inode);
+	if (lsize < 0)
+		return -EIO;
+	if (size == lsize)
+		return 0;
+	cipher = alloc_page(GFP_KERNEL);
+	if (!cipher)
+		return -ENOMEM;
+	old = ezn_override_creds(inode->i_sb);
+
+	old_tail = lsize & (EZN_BLOCK_SIZE - 1);
+	new_tail = size & (EZN_BLOCK_SIZE - 1);
+	old_blocks = DIV_ROUND_UP_ULL(lsize, EZN_BLOCK_SIZE);
+	new_blocks = DIV_ROUND_UP_ULL(size, EZN_BLOCK_SIZE);
+	if (size > lsize) {
+		/* The old partial last block grows (to full length if it is not last). */
+		j = lsize >> EZN_BLOCK_SHIFT;
+		if (old_tail)
+			err = ezn_reseal(inode, j, old_tail, ezn_block_len(size, j), cipher);
+	} else {
+		/* The new last block shrinks; entries past the end become zero. */
+		j = size >> EZN_BLOCK_SHIFT;
+		if (new_tail)
+			err = ezn_reseal(inode, j, ezn_block_len(lsize, j), new_tail, cipher);
+		if (!err && new_blocks % EZN_BLOCKS_PER_GROUP)
+			err = ezn_zero_meta(ei, new_blocks, old_blocks);
+	}
+	if (!err)
+		err = ezn_lower_truncate(ei, ezn_lower_size(size));
+	if (!err)
+		ezn_lower_drop_blocks(ei, j, j, true);
+	revert_creds(old);
+	__free_page(cipher);
+	return err;
+}
