@@ -41,6 +41,7 @@ VM_PROGS	:=
 -include userspace/userspace.mk
 -include userspace/offline/offline.mk
 -include tests/tests.mk
+-include tests/userspace.mk
 -include tests/acl.mk
 
 .PHONY: all module test-module tools check check-debug check-host vm-shell style install \

@@ -18,6 +18,7 @@ struct ezn_subcommand {
 
 static const struct ezn_subcommand ezn_subcommands[] = {
 	{ "version", ezn_cmd_version, "print the tool's and the loaded module's versions" },
+	{ "key", ezn_cmd_key, "the keystore: init, add, list, change-passphrase, export, import" },
 };
 
 static const char *ezn_prog = "ezn";

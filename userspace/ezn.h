@@ -19,6 +19,8 @@ enum ezn_exit {
 	EZN_EXIT_FAIL = 1,	/* the operation failed; the message says why */
 	EZN_EXIT_USAGE = 2,	/* bad command line */
 	EZN_EXIT_NOT_RUNNING = 3,	/* the module is not loaded / service down */
+	EZN_EXIT_DENIALS = 4,	/* ezn audit --summary: there were denials */
+	EZN_EXIT_AUTH = 5,	/* wrong passphrase (or salt); nothing changed */
 };
 
 void ezn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,5 +36,12 @@ struct ezn_kstatus {
 int ezn_genl_get_status(struct ezn_kstatus *st);
 
 int ezn_cmd_version(int argc, char **argv);
+int ezn_cmd_key(int argc, char **argv);
+int ezn_cmd_service(int argc, char **argv);
+int ezn_cmd_encrypt(int argc, char **argv);
+int ezn_cmd_decrypt(int argc, char **argv);
+int ezn_cmd_acl(int argc, char **argv);
+int ezn_cmd_run(int argc, char **argv);
+int ezn_cmd_audit(int argc, char **argv);
 
 #endif /* EZN_H */

@@ -3,14 +3,30 @@
 
 EZN_SRCS	:= $(wildcard userspace/*.c)
 EZN_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(EZN_SRCS))
-EZN_PKGS	:= libnl-3.0 libnl-genl-3.0
+EZN_PKGS	:= libnl-3.0 libnl-genl-3.0 libsodium libkeyutils libarchive json-c
 EZN_CFLAGS	= $(shell pkg-config --cflags $(EZN_PKGS))
 EZN_LIBS	= $(shell pkg-config --libs $(EZN_PKGS))
+# The rule language (policy/policy.mk) is linked in for ezn acl.
+EZN_POLICY_OBJS	:= $(BUILD)/policy/ezn_rule.o $(BUILD)/policy/ezn_match.o
 
 TOOLS += $(BUILD)/bin/ezn
 
 $(EZN_OBJS): CFLAGS += $(EZN_CFLAGS)
 
-$(BUILD)/bin/ezn: $(EZN_OBJS)
+$(BUILD)/bin/ezn: $(EZN_OBJS) $(EZN_POLICY_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(EZN_LIBS)
+
+# ezn-NAME links to the multi-call binary, next to it and on install.
+EZN_LINKS	:= ezn-service ezn-encrypt ezn-decrypt ezn-acl ezn-run ezn-key ezn-audit
+EZN_LINK_FILES	:= $(addprefix $(BUILD)/bin/,$(EZN_LINKS))
+
+tools: $(EZN_LINK_FILES)
+$(EZN_LINK_FILES): $(BUILD)/bin/ezn
+	ln -sfn ezn $@
+
+.PHONY: install-links
+install: install-links
+install-links:
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	$(foreach l,$(EZN_LINKS),ln -sfn ezn $(DESTDIR)$(PREFIX)/sbin/$(l);)

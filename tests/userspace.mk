@@ -1,0 +1,12 @@
+# SPDX-License-Identifier: GPL-2.0
+# Host unit tests of the tools' parsing, keystore and prompts.
+
+HOST_TESTS	+= $(BUILD)/tests/userspace-unit
+
+EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o) \
+		   $(EZN_POLICY_OBJS)
+
+# unit.c is compiled in the link step (no objects under build/tests/).
+$(BUILD)/tests/userspace-unit: tests/userspace/unit.c $(EZN_UNIT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EZN_CFLAGS) $(LDFLAGS) -o $@ $< $(EZN_UNIT_OBJS) $(EZN_LIBS) -lutil

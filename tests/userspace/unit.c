@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests of the tools' helpers: configuration parsing, the keystore
+ * (round trip, wrong passphrase, truncated and tampered files, dual mode),
+ * passfiles, the passphrase length rule and the no-echo prompt on a real
+ * pseudo-terminal. Prints "PASS tools:NAME" / "FAIL tools:NAME (why)" lines;
+ * exits 1 when any test failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "ezn.h"
+#include "config.h"
+#include "keystore.h"
+#include "prompt.h"
+
+static int failures;
+static char tmpdir[32] = "/tmp/ezn-unit-XXXXXX";
+
+void ezn_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!getenv("EZN_UNIT_VERBOSE"))
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void result(const char *name, int ok, const char *fmt, ...)
+{
+	char why[512] = "";
+	va_list ap;
+
+	if (ok) {
+		printf("PASS tools:%s\n", name);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	printf("FAIL tools:%s (%s)\n", name, why);
+	failures++;
+}
+
+/* ---- configuration ---- */
+
+static int conf_err(const char *text, const char *want)
+{
+	static struct ezn_config c;
+	char err[512] = "";
+	int ret;
+
+	ret = ezn_config_parse(text, strlen(text), "test.conf", &c, err, sizeof(err));
+	if (ret != -EINVAL || !strstr(err, want)) {
+		printf("# config '%s': got %d '%s', wanted '%s'\n", text, ret, err, want);
+		return 0;
+	}
+	return 1;
+}
+
+static void test_config(void)
+{
+	static struct ezn_config c;
+	const char *good = "# categories\n\n"
+			   "category @backup /srv/lower/backup /mysql/store # the dumps\n"
+			   "category logs /srv/lower/logs /var/ezn/logs\r\n"
+			   "safety-dir /var/safety\n";
+	char err[512] = "";
+	int ret;
+
+	ret = ezn_config_parse(good, strlen(good), "test.conf", &c, err, sizeof(err));
+	result("config-parse", ret == 0 && c.nr == 2 && !strcmp(c.cat[0].name, "backup") &&
+	       !strcmp(c.cat[0].lower, "/srv/lower/backup") &&
+	       !strcmp(c.cat[0].mnt, "/mysql/store") &&
+	       !strcmp(c.cat[1].mnt, "/var/ezn/logs") && !strcmp(c.safety_dir, "/var/safety") &&
+	       ezn_config_find(&c, "logs") == &c.cat[1] && !ezn_config_find(&c, "nope"),
+	       "ret %d err '%s' nr %u", ret, err, c.nr);
+	result("config-errors",
+	       conf_err("category backup /a\n",
+			"test.conf line 1: expected 'category NAME LOWER MOUNTPOINT'") &&
+	       conf_err("\n\ncategory b@d /a /b\n",
+			"test.conf line 3: 'b@d' is not a valid category name") &&
+	       conf_err("category admin /a /b\n", "line 1: 'admin' is not a valid") &&
+	       conf_err("category b rel /b\n", "line 1: 'rel' is not an absolute path") &&
+	       conf_err("category b /a /b\ncategory b /c /d\n",
+			"line 2: category 'b' defined twice") &&
+	       conf_err("category b /a /a/m\n", "must not contain each other") &&
+	       conf_err("category b /a /b\ncategory c /b/x /d\n",
+			"line 2: category 'c' overlaps") &&
+	       conf_err("mount /a /b\n", "line 1: unknown keyword 'mount'") &&
+	       conf_err("category b /a /b extra\n", "got 5 field(s)") &&
+	       conf_err("safety-dir\n", "line 1: expected 'safety-dir ABSOLUTE-PATH'"),
+	       "see the lines above");
+	{
+		char name[EZN_CATEGORY_MAX + 1];
+
+		result("category-arg", !ezn_parse_category_arg("@backup", name) &&
+		       !strcmp(name, "backup") && ezn_parse_category_arg("backup", name) &&
+		       ezn_parse_category_arg("@", name) &&
+		       ezn_parse_category_arg("@a/b", name) &&
+		       ezn_parse_category_arg("@admin", name) &&
+		       ezn_parse_category_arg("@0123456789012345678901234567890123", name),
+		       "category argument parsing");
+	}
+}
+
+/* ---- keystore ---- */
+
+static void set_secret(struct ezn_secret *s, const char *v)
+{
+	s->len = strlen(v);
+	memcpy(s->buf, v, s->len + 1);
+}
+
+static int write_file(const char *path, const void *data, size_t len, int mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, data, len) == (ssize_t)len;
+	fchmod(fd, mode);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	char *buf;
+
+	if (ezn_read_file(path, &buf, len, 1 << 20))
+		return NULL;
+	return (unsigned char *)buf;
+}
+
+static void test_keystore(void)
+{
+	struct ezn_keystore *ks = ezn_ks_new(), *ks2 = ezn_ks_new();
+	struct ezn_creds *c = ezn_creds_new(), *bad = ezn_creds_new();
+	char path[PATH_MAX], tpath[PATH_MAX], err[512];
+	unsigned char *img, sum[32];
+	unsigned char keyb[32];
+	uint32_t flags;
+	size_t len;
+	struct stat st;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/keystore", tmpdir);
+	snprintf(tpath, sizeof(tpath), "%s/keystore.bad", tmpdir);
+	set_secret(&c->pass, "correct horse battery staple");
+	set_secret(&bad->pass, "correct horse battery stapler");
+	ezn_ks_create(ks, EZN_KDF_INTERACTIVE, false);
+	ezn_ks_add(ks, "backup");
+	ezn_ks_add(ks, "logs");
+	result("keystore-add-rules", ezn_ks_add(ks, "backup") == -EEXIST &&
+	       ezn_ks_add(ks, "admin") == -EINVAL && ezn_ks_add(ks, "a/b") == -EINVAL,
+	       "duplicate, reserved and bad names refused");
+	memcpy(keyb, ezn_ks_find(ks, "backup")->key, 32);
+	ret = ezn_ks_save(path, c, ks, err, sizeof(err));
+	stat(path, &st);
+	result("keystore-save", ret == 0 && (st.st_mode & 0777) == 0600, "ret %d mode %o (%s)",
+	       ret, st.st_mode & 0777, err);
+	ret = ezn_ks_load(path, c, ks2, err, sizeof(err));
+	result("keystore-roundtrip", ret == 0 && ks2->nr == 2 &&
+	       !memcmp(ezn_ks_find(ks2, "backup")->key, keyb, 32) &&
+	       !memcmp(ks2->admin, ks->admin, 32) &&
+	       ks2->memlimit == crypto_pwhash_MEMLIMIT_INTERACTIVE, "ret %d (%s)", ret, err);
+	ret = ezn_ks_load(path, bad, ks2, err, sizeof(err));
+	result("keystore-wrong-passphrase", ret == EZN_KS_EWRONGPASS &&
+	       !strcmp(err, "wrong passphrase"), "ret %d '%s'", ret, err);
+
+	img = slurp(path, &len);
+	/* truncated at several points */
+	{
+		size_t cuts[] = { 0, 5, 40, 83, 84, 100, len - 33, len - 1 };
+		int ok = 1;
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+			write_file(tpath, img, cuts[i], 0600);
+			ret = ezn_ks_load(tpath, c, ks2, err, sizeof(err));
+			if (ret != EZN_KS_ECORRUPT || !strstr(err, tpath) ||
+			    (!strstr(err, "truncated") && !strstr(err, "bad magic") &&
+			     !strstr(err, "checksum"))) {
+				printf("# cut at %zu: %d '%s'\n", cuts[i], ret, err);
+				ok = 0;
+			}
+		}
+		result("keystore-truncated", ok, "a truncated keystore is not reported as such");
+	}
+	/* one byte flipped anywhere: a checksum error, never a wrong passphrase */
+	{
+		size_t i;
+		int ok = 1;
+
+		for (i = 0; i < len; i += 7) {
+			img[i] ^= 0x20;
+			write_file(tpath, img, len, 0600);
+			ret = ezn_ks_load(tpath, c, ks2, err, sizeof(err));
+			if (ret != EZN_KS_ECORRUPT && ret != EZN_KS_EVERSION) {
+				printf("# flip at %zu: %d '%s'\n", i, ret, err);
+				ok = 0;
+			}
+			img[i] ^= 0x20;
+		}
+		result("keystore-tampered", ok, "a damaged keystore opened or was misreported");
+	}
+	/* tampered with the checksum recomputed: the AEAD tag still refuses it */
+	img[90] ^= 1;
+	crypto_generichash(sum, sizeof(sum), img, len - 32, NULL, 0);
+	memcpy(img + len - 32, sum, 32);
+	write_file(tpath, img, len, 0600);
+	ret = ezn_ks_load(tpath, c, ks2, err, sizeof(err));
+	result("keystore-forged", ret == EZN_KS_EWRONGPASS, "ret %d '%s'", ret, err);
+	img[90] ^= 1;
+	/* a forged header asking for absurd KDF limits is refused before Argon2id runs */
+	img[39] = 0x7f;
+	write_file(tpath, img, len, 0600);
+	ret = ezn_ks_load(tpath, c, ks2, err, sizeof(err));
+	result("keystore-kdf-limits", ret == EZN_KS_ECORRUPT && strstr(err, "KDF limits"),
+	       "ret %d '%s'", ret, err);
+	free(img);
+	ret = ezn_ks_load("/nonexistent/keystore", c, ks2, err, sizeof(err));
+	result("keystore-missing", ret == -ENOENT && strstr(err, "ezn key init"), "ret %d '%s'",
+	       ret, err);
+
+	/* dual mode */
+	ezn_ks_create(ks, EZN_KDF_INTERACTIVE, true);
+	set_secret(&c->salt, "pepper");
+	c->have_salt = true;
+	ret = ezn_ks_save(path, c, ks, err, sizeof(err));
+	ezn_ks_peek(path, &flags, err, sizeof(err));
+	result("keystore-dual-flag", ret == 0 && (flags & EZN_KS_FLAG_DUAL), "ret %d", ret);
+	ret = ezn_ks_load(path, c, ks2, err, sizeof(err));
+	result("keystore-dual-open", ret == 0, "ret %d '%s'", ret, err);
+	set_secret(&c->salt, "peppers");
+	ret = ezn_ks_load(path, c, ks2, err, sizeof(err));
+	result("keystore-dual-wrong-salt", ret == EZN_KS_EWRONGPASS &&
+	       strstr(err, "wrong passphrase or salt"), "ret %d '%s'", ret, err);
+	c->have_salt = false;
+	ret = ezn_ks_load(path, c, ks2, err, sizeof(err));
+	result("keystore-dual-needs-salt", ret == -EINVAL && strstr(err, "salt"), "ret %d '%s'",
+	       ret, err);
+	/* passphrase and salt cannot be shifted into each other */
+	set_secret(&c->pass, "correct horse battery staplepep");
+	set_secret(&c->salt, "per");
+	c->have_salt = true;
+	ret = ezn_ks_load(path, c, ks2, err, sizeof(err));
+	result("keystore-dual-no-shift", ret == EZN_KS_EWRONGPASS, "ret %d", ret);
+
+	{
+		static const unsigned char k[32] = { 1, 2, 3 };
+		unsigned char id1[16], id2[16];
+
+		ezn_key_id(k, id1);
+		ezn_key_id(keyb, id2);
+		result("key-id", memcmp(id1, id2, 16) != 0, "distinct keys, distinct ids");
+	}
+	ezn_creds_free(bad);
+	ezn_creds_free(c);
+	ezn_ks_free(ks2);
+	ezn_ks_free(ks);
+}
+
+/* ---- passfiles and the passphrase rule ---- */
+
+static int passfile(const char *text, int mode, struct ezn_creds *c, char *err, size_t errsz)
+{
+	char path[PATH_MAX];
+	int saved, ret, fd;
+
+	snprintf(path, sizeof(path), "%s/pass", tmpdir);
+	unlink(path);
+	write_file(path, text, strlen(text), mode);
+	/* the warning goes to stderr; keep the test output clean */
+	fflush(stderr);
+	saved = dup(2);
+	fd = open("/dev/null", O_WRONLY);
+	dup2(fd, 2);
+	close(fd);
+	ret = ezn_passfile_read(path, c, err, errsz);
+	dup2(saved, 2);
+	close(saved);
+	return ret;
+}
+
+static void test_passfile(void)
+{
+	struct ezn_creds *c = ezn_creds_new();
+	char err[512] = "";
+	const char *why;
+	int ret;
+
+	ret = passfile("correct horse battery staple\n", 0600, c, err, sizeof(err));
+	result("passfile-one-line", ret == 0 &&
+	       !strcmp(c->pass.buf, "correct horse battery staple") && !c->have_salt,
+	       "ret %d '%s'", ret, err);
+	ret = passfile("correct horse battery staple\r\nmy salt\n", 0600, c, err, sizeof(err));
+	result("passfile-two-lines", ret == 0 && c->pass.len == 28 && c->have_salt &&
+	       !strcmp(c->salt.buf, "my salt"), "ret %d '%s'", ret, err);
+	ret = passfile("no newline at all here", 0400, c, err, sizeof(err));
+	result("passfile-no-newline", ret == 0 && !strcmp(c->pass.buf, "no newline at all here"),
+	       "ret %d", ret);
+	ret = passfile("a\nb\nc\n", 0600, c, err, sizeof(err));
+	result("passfile-three-lines", ret == -EINVAL && strstr(err, "more than 2 lines"),
+	       "ret %d '%s'", ret, err);
+	ret = passfile("correct horse battery staple\n", 0644, c, err, sizeof(err));
+	result("passfile-mode", ret == -EPERM && strstr(err, "chmod 600"), "ret %d '%s'", ret, err);
+	ret = ezn_passfile_read("/nonexistent/pass", c, err, sizeof(err));
+	result("passfile-missing", ret == -ENOENT && strstr(err, "/nonexistent/pass"),
+	       "ret %d '%s'", ret, err);
+	{
+		char big[1200];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = 0;
+		ret = passfile(big, 0600, c, err, sizeof(err));
+		result("passfile-too-long", ret < 0 && strstr(err, "long"), "ret %d '%s'", ret,
+		       err);
+	}
+	set_secret(&c->pass, "fourteen chars");
+	ret = ezn_passphrase_check(&c->pass, &why);
+	result("passphrase-too-short", ret == -EINVAL && strstr(why, "15"), "ret %d", ret);
+	set_secret(&c->pass, "fifteen chars!!");
+	result("passphrase-long-enough", ezn_passphrase_check(&c->pass, &why) == 0, "15 refused");
+	ezn_creds_free(c);
+}
+
+/* ---- the prompt, on a pseudo-terminal ---- */
+
+static void test_prompt(void)
+{
+	int master, pipefd[2], status;
+	char out[4096] = "", got[EZN_SECRET_MAX + 8] = "";
+	size_t olen = 0;
+	struct pollfd pfd;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return result("prompt-no-echo", 0, "pipe: %s", strerror(errno));
+	pid = forkpty(&master, NULL, NULL, NULL);
+	if (pid < 0) {
+		printf("SKIP tools:prompt-no-echo (no pseudo-terminal: %s)\n", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		struct ezn_secret *s = sodium_malloc(sizeof(*s));
+		int ret;
+
+		close(pipefd[0]);
+		ret = ezn_prompt_secret("passphrase:", s);
+		if (ret)
+			dprintf(pipefd[1], "error %d", ret);
+		else
+			dprintf(pipefd[1], "ok %s", s->buf);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	/* wait for the prompt, then answer */
+	pfd.fd = master;
+	pfd.events = POLLIN;
+	while (!strstr(out, "passphrase:") && poll(&pfd, 1, 5000) > 0) {
+		n = read(master, out + olen, sizeof(out) - 1 - olen);
+		if (n <= 0)
+			break;
+		olen += n;
+		out[olen] = 0;
+	}
+	if (write(master, "s3cret passphrase value\n", 24) != 24)
+		result("prompt-no-echo", 0, "write to the terminal failed");
+	n = read(pipefd[0], got, sizeof(got) - 1);
+	if (n > 0)
+		got[n] = 0;
+	while (poll(&pfd, 1, 300) > 0) {
+		n = read(master, out + olen, sizeof(out) - 1 - olen);
+		if (n <= 0)
+			break;
+		olen += n;
+		out[olen] = 0;
+	}
+	waitpid(pid, &status, 0);
+	close(master);
+	close(pipefd[0]);
+	result("prompt-reads-tty", !strcmp(got, "ok s3cret passphrase value"), "child got '%s'",
+	       got);
+	result("prompt-no-echo", strstr(out, "passphrase:") && !strstr(out, "s3cret"),
+	       "terminal showed '%s'", out);
+
+	/* no terminal at all: -ENXIO, so the tools can say "use --passfile" */
+	pid = fork();
+	if (pid == 0) {
+		struct ezn_secret s;
+
+		setsid();
+		_exit(ezn_prompt_secret("passphrase:", &s) == -ENXIO ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	result("prompt-no-tty", WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	       "prompt without a terminal did not fail with ENXIO");
+}
+
+int main(void)
+{
+	char cmd[PATH_MAX];
+
+	if (sodium_init() < 0 || !mkdtemp(tmpdir)) {
+		printf("FAIL tools:setup (libsodium or temporary directory)\n");
+		return 1;
+	}
+	test_config();
+	test_keystore();
+	test_passfile();
+	test_prompt();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd))
+		printf("# could not remove %s\n", tmpdir);
+	return failures ? 1 : 0;
+}
