@@ -346,7 +346,8 @@ int ezn_admin_policy_replace(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KE
 	for (i = 0; i < n; i++)
 		if (ezn_put_rule(msg, EZN_A_RULE_ENTRY, rules[i].text, rules[i].fp))
 			goto too_big;
-	nla_nest_end(msg, all);
+	/* An empty EZN_A_RULES is meaningful: it empties the policy. */
+	nla_nest_end_keep_empty(msg, all);
 	return ezn_signed(a, msg, key, NULL, NULL);
 
 too_big:
