@@ -81,8 +81,8 @@ static unsigned int op_weight[OP_NR] = {
 	[OP_TRUNC] = 7,
 	[OP_MAPREAD] = 8,
 	[OP_MAPWRITE] = 8,
-	[OP_FSYNC] = 2,
-	[OP_FDATASYNC] = 2,
+	[OP_FSYNC] = 1,
+	[OP_FDATASYNC] = 1,
 	[OP_REOPEN] = 2,
 };
 
@@ -114,7 +114,7 @@ static struct {
 	.check_every = 500,
 	.remount_every = 5000,
 	.max_len = 1L << 20,
-	.max_op = 32768,
+	.max_op = 16384,
 };
 
 static int fd = -1;
@@ -333,16 +333,17 @@ static void full_check(const char *why)
 /* Fill LEN fresh bytes at OFF into the expected copy and into buf. */
 static void make_data(off_t off, size_t len)
 {
-	uint64_t x = rnd64() | 1;
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t x = rnd64() | 1, w;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		if (!(i & 7))
-			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		buf[i] = (unsigned char)(x >> (56 - 8 * (i & 7)));
-		/* keep zeros rare so that a hole read by mistake stands out */
-		if (!buf[i])
-			buf[i] = (unsigned char)(opnr | 1);
+	for (i = 0; i < len; i += 8) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		w = x;
+		/* no zero bytes, so that a hole read by mistake stands out */
+		if ((w - ones) & ~w & highs)
+			w |= ones;
+		memcpy(buf + i, &w, len - i < 8 ? len - i : 8);
 	}
 	memcpy(good + off, buf, len);
 }
@@ -435,7 +436,7 @@ static void do_mapwrite(off_t off, size_t len)
 		die("mapwrite: mmap 0x%zx at 0x%llx: %s", maplen, (long long)pg, strerror(errno));
 	make_data(off, len);
 	memcpy(p + (off - pg), buf, len);
-	if (msync(p, maplen, rnd(4) ? MS_SYNC : MS_ASYNC))
+	if (msync(p, maplen, rnd(2) ? MS_SYNC : MS_ASYNC))
 		die("mapwrite: msync: %s", strerror(errno));
 	if (munmap(p, maplen))
 		die("mapwrite: munmap: %s", strerror(errno));
@@ -684,7 +685,7 @@ static void __attribute__((noreturn)) usage(int status)
 		"  -N OPS            number of operations (default 10000)\n"
 		"  -S SEED           random seed (default: time and pid; always printed)\n"
 		"  -l LEN            maximum file length (default 1048576)\n"
-		"  -o LEN            maximum size of one read or write (default 32768)\n"
+		"  -o LEN            maximum size of one read or write (default 16384)\n"
 		"  -c N              compare the whole file every N ops (default 500, 0: only at end)\n"
 		"  -p N              print progress every N ops (default: ops/10)\n"
 		"  -r FILE           also mirror the operations into this reference file\n"

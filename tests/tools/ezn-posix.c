@@ -1841,13 +1841,16 @@ static int t_concurrent_threads(void)
 /*
  * Readers concurrent with writers. Writers write whole aligned 4 KiB blocks;
  * every 8-byte word of a block is tagged (block, writer, word index, sequence).
- * A reader checks every word it sees: right block, right place, a writer that
- * exists and a sequence number that writer had already issued. A block whose
- * words come from two different writes is "mixed": POSIX wants reads and writes
- * to be atomic with respect to each other, but Linux does not serialise
- * buffered reads against writes on most filesystems (XFS does), so mixed blocks
- * are counted and reported, and fail the check only with -t. When the writers
- * are done, every block must be whole (writes are atomic with each other).
+ * POSIX wants reads and writes to be atomic with respect to each other, but
+ * Linux does not serialise buffered reads against writes on most filesystems
+ * (XFS does), and the copy may tear even inside a word (seen on ext4 under
+ * QEMU's byte-wise rep movsb). So a reader checks what tearing cannot explain:
+ * every byte of a word that is the same in all writes to that place (block
+ * and word index) must be right and the writer byte must name a writer: no
+ * zeros, no stale or foreign blocks, no garbage. Blocks whose words do not all
+ * come from one write are counted as "mixed" and fail the check only with -t.
+ * When the writers are done, every block must be whole and its sequence one
+ * that writer issued (writes are atomic with each other).
  */
 enum { CR_BLOCKS = 64, CR_WRITERS = 2, CR_READERS = 2, CR_WRITES = 3000 };
 
@@ -1872,7 +1875,7 @@ static void cr_block(uint64_t *b, unsigned int blk, unsigned int w, uint64_t seq
 		b[j] = cr_word(blk, w, j, seq);
 }
 
-/* 0: whole block, 1: mixed, -1: a bad word (described in WHY) */
+/* 0: whole block, 1: mixed, -1: a bad word (described in WHY); ISSUED NULL: no seq check */
 static int cr_check(const uint64_t *b, unsigned int blk, const uint64_t *issued, char *why,
 		    size_t whylen)
 {
@@ -1884,7 +1887,7 @@ static int cr_check(const uint64_t *b, unsigned int blk, const uint64_t *issued,
 		unsigned int w = (v >> 40) & 0xff;
 
 		if (v >> 48 != blk || ((v >> 32) & 0xff) != (j & 0xff) || w > CR_WRITERS ||
-		    seq > issued[w] || (w == 0 && seq)) {
+		    (issued && (seq > issued[w] || (w == 0 && seq)))) {
 			snprintf(why, whylen,
 				 "block %u word %u is 0x%016llx: not a word any writer wrote there",
 				 blk, j, (unsigned long long)v);
@@ -1937,15 +1940,12 @@ static int t_concurrent_readers(void)
 		}
 		while (!__atomic_load_n(&sh->stop, __ATOMIC_SEQ_CST)) {
 			unsigned int blk = (unsigned int)rand() % (CR_BLOCKS - 3), k;
-			uint64_t issued[CR_WRITERS + 1];
 
 			if (rall(fd, b, 4 * BLK, (off_t)blk * BLK) != 4 * BLK)
 				_exit(1);
-			for (k = 0; k <= CR_WRITERS; k++)
-				issued[k] = __atomic_load_n(&sh->issued[k], __ATOMIC_SEQ_CST);
 			for (k = 0; k < 4; k++) {
 				char why[200];
-				int r = cr_check(b + k * (BLK / 8), blk + k, issued, why,
+				int r = cr_check(b + k * (BLK / 8), blk + k, NULL, why,
 						 sizeof(why));
 
 				if (r < 0) {
