@@ -410,7 +410,7 @@ static bool ezn_is_traverse(enum ezn_acl_op op)
  * The slow path: identifies current, decides, audits and counts. Sleeps.
  * Sets v->cacheable only for a policy ALLOW without any degradation.
  */
-static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, s64 gen,
+static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 		       struct ezn_verdict *v)
 {
 	const char *category = EZN_SB(dentry->d_sb)->category ?: "";
@@ -467,7 +467,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, s64 gen,
 		pol = ezn_policy_rcu();
 	}
 	res = pol ? ezn_policy_decide(pol->rules, pol->nr, category, rel, &subj,
-				      ezn_is_traverse(op) ? EZN_MATCH_TRAVERSE : 0, &idx) : EZN_DENY;
+				      traverse ? EZN_MATCH_TRAVERSE : 0, &idx) : EZN_DENY;
 	if (res == EZN_ALLOW && idx >= 0) {
 		s->rule = pol->rules[idx];
 		memcpy(s->fp, pol->fps[idx], EZN_FINGERPRINT_SIZE);
@@ -521,7 +521,7 @@ int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 
 	if (!ezn_acl_engaged())
 		return 0;
-	ezn_decide(dentry, op, atomic64_read(&ezn_gen), &v);
+	ezn_decide(dentry, op, ezn_is_traverse(op), &v);
 	/* Names change meaning: decisions cached for paths are stale now. */
 	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
 		ezn_acl_bump();
@@ -545,8 +545,8 @@ int ezn_acl_file(struct file *file, enum ezn_acl_op op)
 		}
 	}
 	gen = atomic64_read(&ezn_gen);
-	ezn_decide(file->f_path.dentry, S_ISDIR(inode->i_mode) && op == EZN_OP_READ ?
-		   EZN_OP_READDIR : op, gen, &v);
+	/* An open directory is for listing: walked through, as in lookups. */
+	ezn_decide(file->f_path.dentry, op, S_ISDIR(inode->i_mode), &v);
 	if (v.cacheable)
 		ezn_cache_store(file, inode->i_ino, gen, v.cat);
 	return v.allowed ? 0 : -EACCES;
@@ -574,7 +574,7 @@ int ezn_acl_permission(struct inode *inode, int mask)
 	if (!dentry)
 		return 0;	/* not reachable by a path walk */
 	gen = atomic64_read(&ezn_gen);
-	ezn_decide(dentry, EZN_OP_WALK, gen, &v);
+	ezn_decide(dentry, EZN_OP_WALK, true, &v);
 	dput(dentry);
 	if (v.cacheable)
 		ezn_cache_store(inode, inode->i_ino, gen, v.cat);

@@ -20,12 +20,16 @@
 
 #include "ezncryptfs.h"
 #include "crypto.h"
+#include "acl.h"
 
 static int ezn_file_open(struct inode *inode, struct file *file)
 {
 	struct path lpath;
 	int err;
 
+	err = ezn_acl_file(file, EZN_OP_OPEN);
+	if (err)
+		return err;
 	ezn_lower_path(file->f_path.dentry, &lpath);
 	err = ezn_lower_file_get(inode, &lpath);
 	if (err)
@@ -37,6 +41,10 @@ static int ezn_file_open(struct inode *inode, struct file *file)
 
 static ssize_t ezn_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	ssize_t err = ezn_acl_file(iocb->ki_filp, EZN_OP_READ);
+
+	if (err)
+		return err;
 	iocb->ki_flags &= ~IOCB_DIRECT;
 	return generic_file_read_iter(iocb, to);
 }
@@ -48,6 +56,9 @@ static ssize_t ezn_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t ret;
 	int err;
 
+	err = ezn_acl_file(iocb->ki_filp, EZN_OP_WRITE);
+	if (err)
+		return err;
 	iocb->ki_flags &= ~IOCB_DIRECT;
 	ret = generic_file_write_iter(iocb, from);
 	if (ret > 0 && direct) {
@@ -74,12 +85,18 @@ static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	return err;
 }
 
+/* Access is decided again for the mapping process (an fd may be passed). */
+static int ezn_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return ezn_acl_file(file, EZN_OP_MMAP) ?: generic_file_mmap(file, vma);
+}
+
 const struct file_operations ezn_file_fops = {
 	.open		= ezn_file_open,
 	.llseek		= generic_file_llseek,
 	.read_iter	= ezn_read_iter,
 	.write_iter	= ezn_write_iter,
-	.mmap		= generic_file_mmap,
+	.mmap		= ezn_mmap,
 	.fsync		= ezn_fsync,
 	.splice_read	= generic_file_splice_read,
 	.splice_write	= iter_file_splice_write,
@@ -91,7 +108,11 @@ static int ezn_dir_open(struct inode *inode, struct file *file)
 {
 	struct path lpath;
 	struct file *lower;
+	int err;
 
+	err = ezn_acl_file(file, EZN_OP_OPEN);
+	if (err)
+		return err;
 	ezn_lower_path(file->f_path.dentry, &lpath);
 	lower = dentry_open(&lpath, O_RDONLY | O_DIRECTORY | O_LARGEFILE,
 			    EZN_SB(inode->i_sb)->creds);
@@ -139,8 +160,11 @@ static int ezn_iterate_shared(struct file *file, struct dir_context *ctx)
 	};
 	const struct cred *old;
 	loff_t pos;
-	int err = 0;
+	int err;
 
+	err = ezn_acl_file(file, EZN_OP_READDIR);
+	if (err)
+		return err;
 	old = ezn_override_creds(file_inode(file)->i_sb);
 	if (lower->f_pos != ctx->pos) {
 		pos = vfs_llseek(lower, ctx->pos, SEEK_SET);

@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 
 #include "ezncryptfs.h"
+#include "acl.h"
 #include "crypto.h"
 
 static const struct inode_operations ezn_dir_iops;
@@ -129,6 +130,8 @@ static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsig
 	/* The mount marker is not part of the upper namespace. */
 	if (ezn_is_marker(dentry->d_parent, dentry->d_name.name, dentry->d_name.len))
 		return ERR_PTR(-ENOENT);
+	if (ezn_acl_check(dentry, EZN_OP_LOOKUP))
+		return ERR_PTR(-EACCES);
 
 	old = ezn_override_creds(dir->i_sb);
 	lower = lookup_one_len_unlocked(dentry->d_name.name, lower_dir, dentry->d_name.len);
@@ -286,20 +289,21 @@ drop_write:
 static int ezn_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
 		     struct dentry *dentry, umode_t mode)
 {
-	return ezn_make(dir, dentry, EZN_MK_DIR, mode, 0, NULL);
+	return ezn_acl_check(dentry, EZN_OP_MKDIR) ?: ezn_make(dir, dentry, EZN_MK_DIR, mode, 0, NULL);
 }
 
 static int ezn_mknod(struct user_namespace *mnt_userns, struct inode *dir,
 		     struct dentry *dentry, umode_t mode, dev_t rdev)
 {
-	return ezn_make(dir, dentry, EZN_MK_NOD, mode, rdev, NULL);
+	return ezn_acl_check(dentry, EZN_OP_MKNOD) ?: ezn_make(dir, dentry, EZN_MK_NOD, mode, rdev, NULL);
 }
 
 static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
 		       struct dentry *dentry, const char *symname)
 {
 	/* The target is stored in clear in the lower symlink (FORMAT.md). */
-	return ezn_make(dir, dentry, EZN_MK_SYMLINK, 0, 0, symname);
+	return ezn_acl_check(dentry, EZN_OP_SYMLINK) ?:
+	       ezn_make(dir, dentry, EZN_MK_SYMLINK, 0, 0, symname);
 }
 
 /*
@@ -319,7 +323,7 @@ static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
 	struct path lpath;
 	int err;
 
-	err = ezn_want_write(sb);
+	err = ezn_acl_check(dentry, EZN_OP_CREATE) ?: ezn_want_write(sb);
 	if (err)
 		return err;
 	err = ezn_creator_begin(sb, &c);
@@ -383,6 +387,9 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 	struct file *lfile;
 	int err;
 
+	err = ezn_acl_check(dentry->d_parent, EZN_OP_CREATE);
+	if (err)
+		return err;
 	lparent.mnt = EZN_SB(sb)->lower_path.mnt;
 	lparent.dentry = ezn_lower_dentry(dentry->d_parent);
 
@@ -434,7 +441,8 @@ static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry 
 	struct inode *ldir;
 	int err;
 
-	err = ezn_want_write(sb);
+	err = ezn_acl_check(old_dentry, EZN_OP_LINK) ?: ezn_acl_check(new_dentry, EZN_OP_LINK) ?:
+	      ezn_want_write(sb);
 	if (err)
 		return err;
 	old = ezn_override_creds(sb);
@@ -508,12 +516,12 @@ revert:
 
 static int ezn_unlink(struct inode *dir, struct dentry *dentry)
 {
-	return ezn_remove(dir, dentry, false);
+	return ezn_acl_check(dentry, EZN_OP_UNLINK) ?: ezn_remove(dir, dentry, false);
 }
 
 static int ezn_rmdir(struct inode *dir, struct dentry *dentry)
 {
-	return ezn_remove(dir, dentry, true);
+	return ezn_acl_check(dentry, EZN_OP_RMDIR) ?: ezn_remove(dir, dentry, true);
 }
 
 /*
@@ -540,6 +548,9 @@ static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
+	err = ezn_acl_check(old_dentry, EZN_OP_RENAME) ?: ezn_acl_check(new_dentry, EZN_OP_RENAME);
+	if (err)
+		return err;
 	err = ezn_want_write(sb);
 	if (err)
 		return err;
@@ -594,6 +605,8 @@ static const char *ezn_get_link(struct dentry *dentry, struct inode *inode,
 
 	if (!dentry)
 		return ERR_PTR(-ECHILD);
+	if (ezn_acl_check(dentry, EZN_OP_READLINK))
+		return ERR_PTR(-EACCES);
 	old = ezn_override_creds(dentry->d_sb);
 	link = vfs_get_link(ezn_lower_dentry(dentry), done);
 	revert_creds(old);
@@ -611,7 +624,7 @@ static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode
 	const struct cred *old;
 	int err;
 
-	err = generic_permission(&init_user_ns, inode, mask);
+	err = generic_permission(&init_user_ns, inode, mask) ?: ezn_acl_permission(inode, mask);
 	if (err)
 		return err;
 	old = ezn_override_creds(inode->i_sb);
@@ -668,7 +681,7 @@ static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	struct iattr lia;
 	int err;
 
-	err = setattr_prepare(&init_user_ns, dentry, ia);
+	err = ezn_acl_check(dentry, EZN_OP_SETATTR) ?: setattr_prepare(&init_user_ns, dentry, ia);
 	if (err)
 		return err;
 	lia = *ia;
@@ -765,6 +778,8 @@ static ssize_t ezn_listxattr(struct dentry *dentry, char *list, size_t size)
 	const struct cred *old;
 	ssize_t len, pos, keep;
 
+	if (ezn_acl_check(dentry, EZN_OP_LISTXATTR))
+		return -EACCES;
 	old = ezn_override_creds(dentry->d_sb);
 	len = vfs_listxattr(lower, list, size);
 	revert_creds(old);
@@ -791,6 +806,8 @@ static int ezn_xattr_get(const struct xattr_handler *handler, struct dentry *den
 
 	if (ezn_xattr_hidden(name))
 		return -ENODATA;
+	if (ezn_acl_check(dentry, EZN_OP_GETXATTR))
+		return -EACCES;
 	old = ezn_override_creds(inode->i_sb);
 	ret = vfs_getxattr(&init_user_ns, ezn_lower_dentry(dentry), name, buffer, size);
 	revert_creds(old);
@@ -809,7 +826,8 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 
 	if (ezn_xattr_hidden(name))
 		return -EPERM;
-	err = ezn_want_write(sb);
+	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR) ?:
+	      ezn_want_write(sb);
 	if (err)
 		return err;
 	old = ezn_override_creds(sb);
