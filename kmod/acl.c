@@ -493,7 +493,7 @@ decided:
 		rec.op = op;
 		rec.exe = s->self.exe_path;
 		rec.script = s->self.script ? s->self.script_path : NULL;
-		rec.path = rel ?: "?";
+		rec.path = !rel ? "?" : *rel ? rel : ".";
 		rec.category = category;
 		if (mode == EZN_MODE_PERMISSIVE ||
 		    (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID)))

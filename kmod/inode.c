@@ -624,7 +624,7 @@ static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode
 	const struct cred *old;
 	int err;
 
-	err = generic_permission(&init_user_ns, inode, mask) ?: ezn_acl_permission(inode, mask);
+	err = generic_permission(&init_user_ns, inode, mask);
 	if (err)
 		return err;
 	old = ezn_override_creds(inode->i_sb);
