@@ -7,6 +7,7 @@
 #   make check-debug     the same on a debug kernel (KASAN, lockdep, kmemleak,
 #                        UBSAN, KUnit) built from Debian's source
 #   make demo            the seed scenario in a VM
+#   make bench           ezncryptfs against plaintext, eCryptfs, gocryptfs, fscrypt
 #   make vm-shell        a shell in the test VM (VM_CMD="..." runs one command)
 #   make style           checkpatch.pl --strict over all C
 #   make install         DESTDIR/PREFIX honoured
@@ -41,10 +42,11 @@ VM_PROGS	:=
 -include userspace/userspace.mk
 -include userspace/offline/offline.mk
 -include tests/tests.mk
+-include scripts/bench/bench.mk
 -include tests/userspace.mk
 -include tests/acl.mk
 
-.PHONY: all module test-module tools check check-debug check-host vm-shell style install \
+.PHONY: all module test-module tools check check-debug check-host vm-shell bench style install \
 	clean deps FORCE
 all: module tools
 
@@ -85,6 +87,9 @@ check-host: $(HOST_TESTS)
 VM_CMD ?= bash -i
 vm-shell: test-module tools $(VM_PROGS)
 	scripts/vm/run.sh --kver $(MOD_KVER) --interactive -- scripts/vm/guest-shell.sh $(VM_CMD)
+
+bench: module tools $(BENCH_PROGS)
+	scripts/bench/run.sh
 
 style:
 	@scripts/style.sh

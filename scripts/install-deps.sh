@@ -14,7 +14,7 @@ packages=(
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod file e2fsprogs xfsprogs
 	keyutils iproute2 util-linux zstd xz-utils attr
 	# demo and benchmarks
-	mariadb-server mariadb-client fio ecryptfs-utils gocryptfs fscrypt
+	mariadb-server mariadb-client fio ecryptfs-utils gocryptfs fuse3 fscrypt
 )
 
 missing=()

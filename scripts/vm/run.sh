@@ -15,7 +15,8 @@
 #   --append ARGS       extra kernel command-line arguments
 #   --modules DIR       the booted kernel's modules (DIR holds modules.dep etc.),
 #                       for a kernel not installed under /lib/modules
-# Environment: EZN_KVER, EZN_KERNEL and EZN_VM_MODULES give the defaults of
+# Every EZN_* variable of the caller's environment is exported to the guest
+# command. Environment: EZN_KVER, EZN_KERNEL and EZN_VM_MODULES give the defaults of
 # --kver, --kernel and --modules (the debug-kernel lane sets them); EZN_KVM=1 opts in to KVM (it hangs on some hosts, so TCG is the
 # default); EZN_QEMU_EXTRA adds QEMU arguments.
 #
@@ -78,6 +79,10 @@ console=${console:-$out/console.log}
 	echo "#!/bin/sh"
 	echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	echo "export HOME=/root TERM=${TERM:-linux} EZN_TOP=$(printf %q "$top")"
+	# EZN_* settings (test sizes, say) follow the command into the guest.
+	while IFS='=' read -r name _; do
+		printf 'export %s=%q\n' "$name" "${!name}"
+	done < <(env | grep -E '^EZN_[A-Z0-9_]+=' | grep -vE '^EZN_(TOP|KVM|QEMU_EXTRA)=')
 	echo "cd $(printf %q "$top")"
 	printf 'exec'
 	printf ' %q' "$@"

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * smallfiles: the metadata-heavy workloads of the benchmark, in one process
+ * so that fork costs do not drown the filesystem's.
+ *
+ * usage: smallfiles DIR COUNT
+ * Prints "NAME OPS_PER_SECOND" lines for: create (create + write 4 KiB +
+ * close), read (open + read + close), stat (open/stat storm over the files,
+ * 10 passes) and delete (unlink).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report(const char *name, long ops, double start)
+{
+	printf("%s %.0f\n", name, ops / (now() - start));
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[4096];
+	char path[4096];
+	double start;
+	long i, n, pass;
+	struct stat st;
+	int fd;
+
+	if (argc != 3 || (n = atol(argv[2])) <= 0) {
+		fprintf(stderr, "usage: smallfiles DIR COUNT\n");
+		return 2;
+	}
+	memset(buf, 'x', sizeof(buf));
+	start = now();
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
+		fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf) || close(fd)) {
+			perror(path);
+			return 1;
+		}
+	}
+	sync();
+	report("create", n, start);
+	start = now();
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
+		fd = open(path, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) != sizeof(buf) || close(fd)) {
+			perror(path);
+			return 1;
+		}
+	}
+	report("read", n, start);
+	start = now();
+	for (pass = 0; pass < 10; pass++) {
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
+			if (stat(path, &st)) {
+				perror(path);
+				return 1;
+			}
+		}
+	}
+	report("stat", 10 * n, start);
+	start = now();
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
+		if (unlink(path)) {
+			perror(path);
+			return 1;
+		}
+	}
+	sync();
+	report("delete", n, start);
+	return 0;
+}
