@@ -38,7 +38,8 @@ int main(int argc, char **argv)
 	struct stat st;
 	int fd;
 
-	if (argc != 3 || (n = atol(argv[2])) <= 0) {
+	n = argc == 3 ? atol(argv[2]) : 0;
+	if (n <= 0) {
 		fprintf(stderr, "usage: smallfiles DIR COUNT\n");
 		return 2;
 	}
