@@ -12,6 +12,9 @@
 #define EZN_TOOL_VERSION "0.1.0"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#ifndef fallthrough
+#define fallthrough __attribute__((__fallthrough__))
+#endif
 
 /* Exit statuses shared by all subcommands. */
 enum ezn_exit {
