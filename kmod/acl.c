@@ -521,7 +521,8 @@ int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 
 	if (!ezn_acl_engaged())
 		return 0;
-	ezn_decide(dentry, op, ezn_is_traverse(op), &v);
+	ezn_decide(dentry, op, ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry)),
+		   &v);
 	/* Names change meaning: decisions cached for paths are stale now. */
 	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
 		ezn_acl_bump();

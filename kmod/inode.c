@@ -731,6 +731,9 @@ static int ezn_getattr(struct user_namespace *mnt_userns, const struct path *pat
 	struct path lpath;
 	int err;
 
+	/* The root stays visible: the mount point is stat()ed by everyone. */
+	if (!IS_ROOT(path->dentry) && ezn_acl_check(path->dentry, EZN_OP_GETATTR))
+		return -EACCES;
 	ezn_lower_path(path->dentry, &lpath);
 	old = ezn_override_creds(inode->i_sb);
 	err = vfs_getattr(&lpath, &lstat, request_mask, flags);

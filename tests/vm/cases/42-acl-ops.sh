@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Every operation, allowed and denied: lookup, open, readdir, create, mkdir,
+# mknod, symlink, readlink, link, unlink, rmdir, rename, setattr (chmod,
+# truncate), xattrs (get, set, list, remove), read, write, mmap, splice.
+# Then DENY beats ALLOW, and globs.
+# timeout: 240
+source "$EZN_TOP/tests/vm/lib.sh"
+source "$EZN_TOP/tests/vm/acl-lib.sh"
+
+[ -x "$ACLTEST" ] || skip "ezn-acltest not built"
+PY=/usr/bin/python3.11
+export PYTHONHOME=/usr
+unload_module
+load_module
+acl_mount ops
+head -c 32 /dev/urandom >"$ACL_KEY"
+acl_load_key "$ACL_KEY"
+acl_ok bind
+install -m 755 $PY /usr/local/bin/ezn-ok
+install -m 755 $PY /usr/local/bin/ezn-no
+acl_ok add "ALLOW @ops * /usr/local/bin/ezn-ok"
+
+# ops.py ROOT PREFIX: each operation on ROOT/PREFIX*, one "name=OK|errno" per line.
+cat >/tmp/ops.py <<'P'
+import errno, mmap, os, sys
+root, p = sys.argv[1], sys.argv[2]
+f = os.path.join(root, p)
+def run(name, fn):
+    try:
+        fn()
+        print(name + "=OK")
+    except OSError as e:
+        print(name + "=" + errno.errorcode[e.errno])
+def w():
+    fd = os.open(f + "file", os.O_WRONLY)
+    os.write(fd, b"hello world\n")
+    os.close(fd)
+def r():
+    fd = os.open(f + "file", os.O_RDONLY)
+    os.read(fd, 5)
+    os.close(fd)
+def mm():
+    fd = os.open(f + "file", os.O_RDWR)
+    m = mmap.mmap(fd, 5)
+    m[0:1] = b"H"
+    m.close()
+    os.close(fd)
+def splice():
+    src = os.open(f + "file", os.O_RDONLY)
+    dst = os.open("/dev/null", os.O_WRONLY)
+    os.sendfile(dst, src, 0, 5)
+    os.close(src)
+    os.close(dst)
+run("create", lambda: os.close(os.open(f + "new", os.O_CREAT | os.O_WRONLY, 0o644)))
+run("lookup", lambda: os.stat(f + "file"))
+run("open", lambda: os.close(os.open(f + "file", os.O_RDONLY)))
+run("write", w)
+run("read", r)
+run("mmap", mm)
+run("splice", splice)
+run("readdir", lambda: os.listdir(f + "dir"))
+run("mkdir", lambda: os.mkdir(f + "newdir"))
+run("mknod", lambda: os.mkfifo(f + "fifo"))
+run("symlink", lambda: os.symlink("file", f + "sym"))
+run("readlink", lambda: os.readlink(f + "oldsym"))
+run("link", lambda: os.link(f + "file", f + "hard"))
+run("rename", lambda: os.rename(f + "victim", f + "renamed"))
+run("unlink", lambda: os.unlink(f + "gone"))
+run("rmdir", lambda: os.rmdir(f + "emptydir"))
+run("chmod", lambda: os.chmod(f + "file", 0o600))
+run("truncate", lambda: os.truncate(f + "file", 3))
+run("setxattr", lambda: os.setxattr(f + "file", "user.k", b"v"))
+run("getxattr", lambda: os.getxattr(f + "xfile", "user.k"))
+run("listxattr", lambda: os.listxattr(f + "xfile"))
+run("removexattr", lambda: os.removexattr(f + "xfile", "user.k"))
+P
+
+# prepare PREFIX: the objects ops.py needs (made by the allowed program).
+prepare() {
+	/usr/local/bin/ezn-ok - "$UPPER/$1" <<'P' || fail "prepare $1"
+import os, sys
+f = sys.argv[1]
+d = os.path.dirname(f)
+if d:
+    os.makedirs(d, exist_ok=True)
+for n in ("file", "victim", "gone", "xfile"):
+    with open(f + n, "w") as fh:
+        fh.write("content\n")
+os.makedirs(f + "dir", exist_ok=True)
+os.makedirs(f + "emptydir", exist_ok=True)
+os.symlink("file", f + "oldsym")
+os.setxattr(f + "xfile", "user.k", b"v")
+P
+}
+
+prepare a-
+/usr/local/bin/ezn-ok /tmp/ops.py "$UPPER" a- >/tmp/allowed
+cat /tmp/allowed
+if grep -v "=OK$" /tmp/allowed; then
+	fail "the allowed program was refused an operation"
+fi
+prepare b-
+dmesg -C
+/usr/local/bin/ezn-no /tmp/ops.py "$UPPER" b- >/tmp/denied
+cat /tmp/denied
+# Lookups of names never looked up before fail at lookup; every other
+# operation on an existing name must still be refused.
+if grep -vE "=(EACCES|EPERM)$" /tmp/denied; then
+	fail "the denied program got through"
+fi
+dmesg | grep -c 'DENIED type="acl" exec="/usr/local/bin/ezn-no"' || fail "no DENIED lines"
+# Names the allowed program has in the dcache: ops on them are still checked.
+/usr/local/bin/ezn-ok -c "import os,sys; os.stat(sys.argv[1])" "$UPPER/b-file"
+out=$(/usr/local/bin/ezn-no -c "
+import os, sys
+try:
+    open(sys.argv[1]).read(); print('READ')
+except PermissionError:
+    print('EACCES')" "$UPPER/b-file")
+expect_eq "cached dentry, denied program" EACCES "$out"
+[ "$(stat -c %s "$LOWER/b-file")" -gt 4096 ] || fail "b-file lower size"
+
+# DENY beats ALLOW; globs.
+/usr/local/bin/ezn-ok -c "
+import os, sys
+r = sys.argv[1]
+for d in ('secret', 'pub', 'logs/x', 'logs/y/z'):
+    os.makedirs(os.path.join(r, d), exist_ok=True)
+for n in ('secret/s', 'pub/p', 'logs/x/a.log', 'logs/x/a.txt', 'logs/y/z/b.log', 'top.log'):
+    open(os.path.join(r, n), 'w').write('data')" "$UPPER"
+cat >/tmp/policy <<P
+ALLOW @ops * /usr/local/bin/ezn-ok
+DENY @ops secret /usr/local/bin/ezn-ok
+ALLOW @ops **/*.log /usr/local/bin/ezn-no
+ALLOW @ops pub/? /usr/local/bin/ezn-no
+DENY @ops logs/y /usr/local/bin/ezn-no
+P
+acl_ok replace /tmp/policy
+# can PROG FILE: prints OK or EACCES for reading FILE.
+can() {
+	"$1" -c "
+import sys
+try:
+    open(sys.argv[1]).read(); print('OK')
+except PermissionError:
+    print('EACCES')" "$UPPER/$2"
+}
+expect_eq "DENY beats ALLOW" EACCES "$(can /usr/local/bin/ezn-ok secret/s)"
+expect_eq "ALLOW elsewhere" OK "$(can /usr/local/bin/ezn-ok pub/p)"
+expect_eq "glob **/*.log" OK "$(can /usr/local/bin/ezn-no logs/x/a.log)"
+expect_eq "glob **/*.log at the top" OK "$(can /usr/local/bin/ezn-no top.log)"
+expect_eq "glob does not match .txt" EACCES "$(can /usr/local/bin/ezn-no logs/x/a.txt)"
+expect_eq "glob ?" OK "$(can /usr/local/bin/ezn-no pub/p)"
+expect_eq "DENY subtree beats glob" EACCES "$(can /usr/local/bin/ezn-no logs/y/z/b.log)"
+acl_umount
+unload_module

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Who is asking: a modified binary is denied with type="fingerprint" until its
+# rule is re-added; a ptraced process is denied with type="ptrace"; a script
+# under --shell is allowed only when the kernel saw it executed (not another
+# script, not `bash script`, not a rewritten argv); --children; grants for a
+# process tree end with the process.
+# timeout: 240
+source "$EZN_TOP/tests/vm/lib.sh"
+source "$EZN_TOP/tests/vm/acl-lib.sh"
+
+[ -x "$ACLTEST" ] || skip "ezn-acltest not built"
+BASH_EXE=$(readlink -f /bin/bash)
+unload_module
+load_module
+acl_mount ident
+echo "secret data" >"$UPPER/f"
+head -c 32 /dev/urandom >"$ACL_KEY"
+acl_load_key "$ACL_KEY"
+acl_ok bind
+
+# Fingerprints.
+install -m 755 /usr/bin/cat /usr/local/bin/ezn-cat
+acl_ok add "ALLOW @ident * /usr/local/bin/ezn-cat"
+expect_eq "pinned binary" "secret data" "$(/usr/local/bin/ezn-cat "$UPPER/f")"
+printf '\0' >>/usr/local/bin/ezn-cat
+dmesg -C
+expect_fail "modified binary" /usr/local/bin/ezn-cat "$UPPER/f"
+expect_denied_log fingerprint /usr/local/bin/ezn-cat f
+acl_ok delete "ALLOW @ident * /usr/local/bin/ezn-cat"
+acl_ok add "ALLOW @ident * /usr/local/bin/ezn-cat"
+expect_eq "re-approved binary" "secret data" "$(/usr/local/bin/ezn-cat "$UPPER/f")"
+
+# ptrace.
+dmesg -C
+if strace -f -o /dev/null /usr/local/bin/ezn-cat "$UPPER/f" >/dev/null 2>&1; then
+	fail "a ptraced process read the file"
+fi
+expect_denied_log ptrace /usr/local/bin/ezn-cat f
+
+# --shell: the script as the kernel executed it.
+cat >/usr/local/bin/restore.sh <<S
+#!$BASH_EXE
+set -e
+read -r line < "\$1"
+echo "\$line"
+S
+cp /usr/local/bin/restore.sh /usr/local/bin/other.sh
+chmod 755 /usr/local/bin/restore.sh /usr/local/bin/other.sh
+acl_ok add "ALLOW @ident * /usr/local/bin/restore.sh --shell=$BASH_EXE --children=/usr/bin/cat"
+expect_eq "script under its rule" "secret data" "$(/usr/local/bin/restore.sh "$UPPER/f")"
+dmesg -C
+expect_fail "another script" /usr/local/bin/other.sh "$UPPER/f"
+dmesg | grep -qE "DENIED type=\"acl\" exec=\"$BASH_EXE\" script=\"/usr/local/bin/other.sh\"" ||
+	fail "the denial does not name the script"
+expect_fail "bash script (not executed as a script)" bash /usr/local/bin/restore.sh "$UPPER/f"
+expect_fail "rewritten argv" bash -c "exec -a /usr/local/bin/restore.sh $BASH_EXE -c 'read -r l < \"\$0\"' '$UPPER/f'"
+# --children: cat run by the script is allowed, cat run by other.sh is not.
+cat >/usr/local/bin/restore2.sh <<S
+#!$BASH_EXE
+set -e
+/usr/bin/cat "\$1"
+S
+cp /usr/local/bin/restore2.sh /usr/local/bin/other2.sh
+chmod 755 /usr/local/bin/restore2.sh /usr/local/bin/other2.sh
+acl_ok add "ALLOW @ident * /usr/local/bin/restore2.sh --shell=$BASH_EXE --children=/usr/bin/cat"
+expect_eq "listed child of the script" "secret data" "$(/usr/local/bin/restore2.sh "$UPPER/f")"
+expect_fail "child of another script" /usr/local/bin/other2.sh "$UPPER/f"
+# The script modified: fingerprint.
+echo "# changed" >>/usr/local/bin/restore.sh
+dmesg -C
+expect_fail "modified script" /usr/local/bin/restore.sh "$UPPER/f"
+expect_denied_log fingerprint "$BASH_EXE" f
+
+# Grants: the process tree of the grantee, until it exits.
+expect_fail "cat without a grant" cat "$UPPER/f"
+out=$(acl run 30 ident -- bash -c "cat '$UPPER/f'; bash -c 'cat $UPPER/f'")
+expect_eq "granted tree" "secret data
+secret data" "$out"
+rm -f /tmp/late
+acl run 30 - -- bash -c "setsid bash -c 'sleep 2; cat $UPPER/f >/tmp/late 2>&1' </dev/null >/dev/null 2>&1 & exit 0" >/dev/null
+sleep 4
+grep -q "Permission denied" /tmp/late || fail "a grant outlived its process: $(cat /tmp/late)"
+out=$(acl run 30 other -- cat "$UPPER/f" 2>&1 || true)
+case "$out" in *"Permission denied"*) ;; *) fail "grant for another category worked: $out" ;; esac
+acl_ok status | grep -q "grants=0" || fail "grants left over"
+
+acl_umount
+unload_module
