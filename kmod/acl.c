@@ -46,6 +46,7 @@
 #include "ezncryptfs.h"
 #include "acl.h"
 
+/* Serialises admin requests: authentication through publication. */
 DEFINE_MUTEX(ezn_admin_mutex);
 
 static struct ezn_policy __rcu *ezn_cur_policy;
@@ -58,7 +59,7 @@ static int ezn_mode = EZN_MODE_ENFORCING;
 #define EZN_CACHE_TTL		HZ
 
 struct ezn_cache_slot {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards every field below */
 	const void *obj;		/* struct file * or directory inode */
 	unsigned long ino;
 	const struct task_struct *task;
@@ -143,7 +144,7 @@ static void ezn_policy_free(struct ezn_policy *pol)
 	kfree(pol);
 }
 
-int ezn_policy_publish(struct ezn_rule *rules, u8 (*fps)[EZN_FINGERPRINT_SIZE], u32 nr)
+int ezn_policy_publish(struct ezn_rule *rules, struct ezn_fp *fps, u32 nr)
 {
 	struct ezn_policy *pol, *old;
 	u32 i;
@@ -173,6 +174,7 @@ int ezn_policy_publish(struct ezn_rule *rules, u8 (*fps)[EZN_FINGERPRINT_SIZE], 
 
 static int ezn_cat_find(const char *name)
 {
+	/* Pairs with the release in ezn_cat_get(): slots below nr are filled. */
 	unsigned int i, nr = smp_load_acquire(&ezn_nr_cats);
 
 	for (i = 0; i < nr; i++)
@@ -197,6 +199,7 @@ static int ezn_cat_get(const char *name)
 		if (cat->cnt) {
 			strscpy(cat->name, name, sizeof(cat->name));
 			i = ezn_nr_cats;
+			/* Publish the slot only once name and counters are set. */
 			smp_store_release(&ezn_nr_cats, ezn_nr_cats + 1);
 		}
 	}
@@ -216,6 +219,7 @@ static void ezn_count(int cat, bool allowed)
 
 unsigned int ezn_acl_stats(struct ezn_cat_stats *out, unsigned int max)
 {
+	/* Pairs with the release in ezn_cat_get(). */
 	unsigned int i, nr = smp_load_acquire(&ezn_nr_cats);
 	int cpu;
 
@@ -441,7 +445,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	s = kvzalloc(sizeof(*s), GFP_KERNEL);
 	memalloc_nofs_restore(nofs);
 	if (!s) {
-		pr_warn_ratelimited("out of memory deciding access: denied\n");
+		/* Fail closed. */
 		ezn_count(v->cat, false);
 		return;
 	}
@@ -470,7 +474,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 				      traverse ? EZN_MATCH_TRAVERSE : 0, &idx) : EZN_DENY;
 	if (res == EZN_ALLOW && idx >= 0) {
 		s->rule = pol->rules[idx];
-		memcpy(s->fp, pol->fps[idx], EZN_FINGERPRINT_SIZE);
+		memcpy(s->fp, pol->fps[idx].sha, EZN_FINGERPRINT_SIZE);
 	}
 	rcu_read_unlock();
 

@@ -66,6 +66,11 @@ enum ezn_deny_type {
 int ezn_access_init(void);
 void ezn_access_exit(void);
 
+/* The SHA-256 a rule pins its executable (or script) to. */
+struct ezn_fp {
+	u8 sha[EZN_FINGERPRINT_SIZE];
+};
+
 /*
  * An immutable policy snapshot, published through ezn_policy (RCU). Replaced
  * as a whole under ezn_admin_mutex; readers hold rcu_read_lock() or a
@@ -77,7 +82,7 @@ struct ezn_policy {
 	u32 nr;
 	bool has_children;		/* some rule has --children */
 	struct ezn_rule *rules;		/* nr entries, kvmalloc'd */
-	u8 (*fps)[EZN_FINGERPRINT_SIZE];	/* fingerprint of rules[i]'s exe */
+	struct ezn_fp *fps;	/* fingerprint of rules[i]'s exe */
 };
 
 /* Serialises every mutating admin request (policy, mode, grants, key). */
@@ -96,7 +101,7 @@ int ezn_acl_file(struct file *file, enum ezn_acl_op op);
 int ezn_acl_permission(struct inode *inode, int mask);
 
 /* Under ezn_admin_mutex. rules/fps are consumed (freed on error too). */
-int ezn_policy_publish(struct ezn_rule *rules, u8 (*fps)[EZN_FINGERPRINT_SIZE], u32 nr);
+int ezn_policy_publish(struct ezn_rule *rules, struct ezn_fp *fps, u32 nr_rules);
 /* Under ezn_admin_mutex: the current snapshot, never NULL. */
 struct ezn_policy *ezn_policy_locked(void);
 /* The current snapshot for a reader inside rcu_read_lock(). */

@@ -108,7 +108,7 @@ static DEFINE_SPINLOCK(ezn_hcache_lock);
 static struct crypto_shash *ezn_sha256;
 
 /* Files bigger than this are not hashed (and rules for them refused). */
-#define EZN_HASH_MAX_SIZE	(1LL << 30)
+#define EZN_HASH_MAX_SIZE	BIT_ULL(30)
 #define EZN_HASH_CHUNK		(16 * 1024)
 
 static void ezn_rec_free_rcu(struct rcu_head *head)

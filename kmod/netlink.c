@@ -174,7 +174,8 @@ static int ezn_genl_set_admin_key(struct sk_buff *skb, struct genl_info *info)
 	err = ezn_auth_set_key(info->snd_portid, info->nlhdr, info->attrs[EZN_A_AUTH]);
 	mutex_unlock(&ezn_admin_mutex);
 	if (err == -ENOKEY)
-		GENL_SET_ERR_MSG(info, "no logon key " EZN_ADMIN_KEY_DESC " in the caller's keyrings");
+		GENL_SET_ERR_MSG(info,
+				 "no logon key " EZN_ADMIN_KEY_DESC " in the caller's keyrings");
 	return err;
 }
 
@@ -236,7 +237,7 @@ static int ezn_rule_from_attrs(struct nlattr *text, struct nlattr *fpa, struct e
 
 static int ezn_genl_policy_replace(struct sk_buff *skb, struct genl_info *info)
 {
-	u8 (*fps)[EZN_FINGERPRINT_SIZE] = NULL;
+	struct ezn_fp *fps = NULL;
 	struct nlattr *tb[EZN_A_MAX + 1];
 	struct ezn_rule *rules = NULL;
 	struct nlattr *entry;
@@ -272,7 +273,7 @@ static int ezn_genl_policy_replace(struct sk_buff *skb, struct genl_info *info)
 		err = nla_parse_nested(tb, EZN_A_MAX, entry, ezn_rule_entry_policy, info->extack);
 		if (!err)
 			err = ezn_rule_from_attrs(tb[EZN_A_RULE], tb[EZN_A_FINGERPRINT], &rules[i],
-						  fps[i], info);
+						  fps[i].sha, info);
 		if (err)
 			goto free_rules;
 		i++;
@@ -291,7 +292,7 @@ unlock:
 }
 
 /* A copy of the current policy with room for extra more rules. */
-static int ezn_policy_copy(u32 extra, struct ezn_rule **rules, u8 (**fps)[EZN_FINGERPRINT_SIZE],
+static int ezn_policy_copy(u32 extra, struct ezn_rule **rules, struct ezn_fp **fps,
 			   u32 *nr)
 {
 	struct ezn_policy *pol = ezn_policy_locked();
@@ -314,7 +315,7 @@ static int ezn_policy_copy(u32 extra, struct ezn_rule **rules, u8 (**fps)[EZN_FI
 
 static int ezn_genl_policy_add(struct sk_buff *skb, struct genl_info *info)
 {
-	u8 (*fps)[EZN_FINGERPRINT_SIZE];
+	struct ezn_fp *fps;
 	struct ezn_policy *pol;
 	struct ezn_rule *rules;
 	u32 nr, i;
@@ -333,7 +334,7 @@ static int ezn_genl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto unlock;
 	err = ezn_rule_from_attrs(info->attrs[EZN_A_RULE], info->attrs[EZN_A_FINGERPRINT],
-				  &rules[nr], fps[nr], info);
+				  &rules[nr], fps[nr].sha, info);
 	for (i = 0; !err && i < nr; i++) {
 		if (ezn_rule_equal(&rules[i], &rules[nr])) {
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EZN_A_RULE],
@@ -357,7 +358,7 @@ unlock:
 static int ezn_genl_policy_delete(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ezn_rule *victim = NULL, *rules;
-	u8 (*fps)[EZN_FINGERPRINT_SIZE];
+	struct ezn_fp *fps;
 	struct ezn_parse_error perr;
 	struct nlattr *text = info->attrs[EZN_A_RULE];
 	u32 nr, i, idx = U32_MAX;
@@ -434,7 +435,7 @@ static int ezn_genl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb
 		ezn_rule_print(&pol->rules[i], text, EZN_RULE_TEXT_MAX);
 		if (nla_put_u32(skb, EZN_A_RULE_INDEX, i) ||
 		    nla_put_string(skb, EZN_A_RULE, text) ||
-		    nla_put(skb, EZN_A_FINGERPRINT, EZN_FINGERPRINT_SIZE, pol->fps[i]) ||
+		    nla_put(skb, EZN_A_FINGERPRINT, EZN_FINGERPRINT_SIZE, pol->fps[i].sha) ||
 		    nla_put_u64_64bit(skb, EZN_A_POLICY_GEN, pol->gen, EZN_A_PAD)) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -492,7 +493,8 @@ static int ezn_genl_grant_add(struct sk_buff *skb, struct genl_info *info)
 		goto unlock;
 	}
 	pr_info("grant %d: pid %u and descendants, %s%s, %u s\n", id,
-		nla_get_u32(info->attrs[EZN_A_GRANT_PID]), category ? "category " : "every category",
+		nla_get_u32(info->attrs[EZN_A_GRANT_PID]),
+		category ? "category " : "every category",
 		category ?: "", nla_get_u32(info->attrs[EZN_A_TIMEOUT]));
 	mutex_unlock(&ezn_admin_mutex);
 

@@ -39,9 +39,9 @@
 static uint8_t key[EZN_ADMIN_KEY_SIZE];
 static struct ezn_admin *adm;
 
-static void usage(void)
+static void print_usage(void)
 {
-	fprintf(stderr, "usage: ezn-acltest [-k KEYFILE] CMD ARGS... (see the source)\n");
+	fputs("usage: ezn-acltest [-k KEYFILE] CMD ARGS... (see the source)\n", stderr);
 	exit(2);
 }
 
@@ -148,10 +148,10 @@ static int print_event(const struct ezn_audit_event *ev, void *arg)
 {
 	int *left = arg;
 
-	printf("EVENT type=%s op=%s category=%s exec=%s script=%s comm=%s path=%s pid=%u uid=%u "
-	       "allowed=%u lost=%u time=%llu\n", ev->type, ev->op, ev->category, ev->exec,
-	       ev->script, ev->comm, ev->path, ev->pid, ev->uid, ev->allowed, ev->lost,
-	       (unsigned long long)ev->time_ns);
+	printf("EVENT type=%s op=%s category=%s exec=%s script=%s comm=%s path=%s ", ev->type,
+	       ev->op, ev->category, ev->exec, ev->script, ev->comm, ev->path);
+	printf("pid=%u uid=%u allowed=%u lost=%u time=%llu\n", ev->pid, ev->uid, ev->allowed,
+	       ev->lost, (unsigned long long)ev->time_ns);
 	fflush(stdout);
 	return --*left <= 0;
 }
@@ -203,7 +203,7 @@ static int cmd_abuse(const char *how)
 		if (!err)
 			err = ezn_admin_transact(adm, msg, NULL, NULL);
 	} else {
-		usage();
+		print_usage();
 	}
 	nlmsg_free(msg);
 	return err;
@@ -282,7 +282,7 @@ static int cmd_run(int argc, char **argv)
 	pid_t child;
 
 	if (argc < 4 || strcmp(argv[2], "--"))
-		usage();
+		print_usage();
 	err = ezn_admin_grant_add(adm, key, getpid(), strcmp(argv[1], "-") ? argv[1] : NULL,
 				  strtoul(argv[0], NULL, 10), &id);
 	if (err)
@@ -310,10 +310,10 @@ int main(int argc, char **argv)
 		if (opt == 'k')
 			keyfile = optarg;
 		else
-			usage();
+			print_usage();
 	}
 	if (optind >= argc)
-		usage();
+		print_usage();
 	cmd = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
@@ -323,7 +323,7 @@ int main(int argc, char **argv)
 		int left;
 
 		if (argc != 2)
-			usage();
+			print_usage();
 		left = atoi(argv[0]);
 		err = ezn_admin_audit_open(&adm);
 		if (err)
@@ -351,8 +351,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "replace") && argc == 1) {
 		return report(cmd_replace(argv[0]));
 	} else if (!strcmp(cmd, "delete") && argc == 1) {
-		err = rule_prepare(argv[0], &r, "00000000000000000000000000000000"
-					       "00000000000000000000000000000000");
+		static const char zero_fp[] =
+			"0000000000000000000000000000000000000000000000000000000000000000";
+
+		err = rule_prepare(argv[0], &r, zero_fp);
 		return report(err ?: ezn_admin_policy_delete(adm, key, r.text, 0));
 	} else if (!strcmp(cmd, "delete-index") && argc == 1) {
 		return report(ezn_admin_policy_delete(adm, key, NULL, strtoul(argv[0], NULL, 10)));
@@ -360,7 +362,7 @@ int main(int argc, char **argv)
 		enum ezn_mode mode;
 
 		if (ezn_admin_mode_parse(argv[0], &mode))
-			usage();
+			print_usage();
 		return report(ezn_admin_set_mode(adm, key, mode));
 	} else if (!strcmp(cmd, "grant") && (argc == 2 || argc == 3)) {
 		uint32_t id;
@@ -395,6 +397,6 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "fuzz") && argc == 2) {
 		return report(cmd_fuzz(strtoul(argv[0], NULL, 10), strtoul(argv[1], NULL, 10)));
 	}
-	usage();
+	print_usage();
 	return 2;
 }
