@@ -8,10 +8,11 @@
  * The filesystem calls, at the top of each operation:
  *	ezn_acl_check(dentry, op)	 for a name (lookup, create, unlink, ...)
  *	ezn_acl_file(file, op)		 for an open file (read, write, mmap, ...)
- *	ezn_acl_permission(inode, mask)	 from ->permission (path walk)
- * Each returns 0 or a negative errno (-EACCES, -ECHILD in RCU walk) to be
- * returned as is. They may sleep except ezn_acl_permission() with
- * MAY_NOT_BLOCK, and must not be called with a folio lock held.
+ * Each returns 0 or -EACCES, to be returned as is. They may sleep and must
+ * not be called with a folio lock held. ezn_acl_permission(inode, mask)
+ * would check directories walked through (cached, -ECHILD in RCU walk); it
+ * is not wired: lookups and the operation at the end of a walk are checked,
+ * which names the file a process was after (docs/ACCESS-CONTROL.md).
  */
 #ifndef EZN_ACL_H
 #define EZN_ACL_H
