@@ -14,7 +14,7 @@ new_key() {
 
 	mkdir -p "$EZN_KEYDIR"
 	chmod 700 "$EZN_KEYDIR"
-	head -c "$bytes" /dev/urandom >"$EZN_KEYDIR/$name"
+	(umask 077 && head -c "$bytes" /dev/urandom >"$EZN_KEYDIR/$name")
 	load_key "$name" "$EZN_KEYDIR/$name"
 }
 

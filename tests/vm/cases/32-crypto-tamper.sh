@@ -50,9 +50,10 @@ bad() {
 }
 good() {
 	expect_eq "read of $1 block $2" OK "$(read_errno "$UPPER/$1" $(($2 * 4096)) 4096)"
-	cmp -s <(dd if="$UPPER/$1" bs=4096 skip="$2" count=1 2>/dev/null) \
-		<(dd if="/tmp/$1.ref" bs=4096 skip="$2" count=1 2>/dev/null) ||
-		fail "intact block $2 of $1 reads wrong"
+	dd if="$UPPER/$1" of=/tmp/got bs=4096 skip="$2" count=1 2>/tmp/dd.err ||
+		fail "dd of intact block $2 of $1: $(cat /tmp/dd.err)"
+	dd if="/tmp/$1.ref" of=/tmp/want bs=4096 skip="$2" count=1 2>/dev/null
+	cmp /tmp/got /tmp/want || fail "intact block $2 of $1 reads wrong: $(cat /tmp/dd.err)"
 }
 cmp "$UPPER/clean" /tmp/clean.ref || fail "clean file differs"
 cmp "$UPPER/other" /tmp/other.ref || fail "other file differs"
