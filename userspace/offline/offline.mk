@@ -13,3 +13,11 @@ $(OFFLINE_OBJS): CFLAGS += -Ikmod -Iuserspace/offline $(shell pkg-config --cflag
 $(BUILD)/bin/ezn-recover: $(OFFLINE_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(OFFLINE_LIBS)
+
+# Host test: ezn-recover decodes the checked-in format sample (tests/format/).
+HOST_TESTS += $(BUILD)/tests/format-check
+
+$(BUILD)/tests/format-check: tests/format/check-sample.sh $(BUILD)/bin/ezn-recover
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s/tests/format/check-sample.sh" "$$@"\n' "$(CURDIR)" >$@
+	chmod +x $@
