@@ -38,6 +38,7 @@
 #include <linux/highmem.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/sizes.h>
 
 #include "ezncryptfs.h"
 #include "crypto.h"
@@ -229,6 +230,12 @@ static void ezn_lower_drop_blocks(struct ezn_inode_info *ei, u64 first, u64 last
 
 	if (!f || !mapping_can_writeback(f->f_mapping))
 		return;
+	/*
+	 * A lower filesystem with large folios (xfs) caches folios that
+	 * straddle the edges of our ranges and that no single range covers;
+	 * reach back far enough to catch the ones the previous call left.
+	 */
+	start = max_t(loff_t, EZN_HEADER_SIZE, start - SZ_1M);
 	if (wait && filemap_write_and_wait_range(f->f_mapping, start, end))
 		return;	/* the error stays recorded for the lower fsync */
 	vfs_fadvise(f, start, end - start + 1, POSIX_FADV_DONTNEED);
