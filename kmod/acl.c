@@ -18,7 +18,8 @@
  * Cache. A direct-mapped table of allowed decisions keyed by the object (an
  * open file, or a directory inode for path walks), the task (pointer and
  * start time) and the exe file the task runs. It only holds ALLOW results
- * that came from the policy (never grants, which end on their own), each for
+ * that came from the policy or permissive mode (never grants, which end on
+ * their own, nor admin mode's, which depend on the uid), each for
  * at most EZN_CACHE_TTL so a script rewritten in place is re-hashed soon.
  * Each slot has its own spinlock; a hit costs one lock and a few compares,
  * no allocation and no path building. Counters are per-CPU.
@@ -432,21 +433,25 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 
 	v->allowed = false;
 	v->cacheable = false;
-	v->cat = ezn_cat_get(category);
-
 	/* Kernel threads act for the kernel itself, not for a program. */
 	if (!current->mm || (current->flags & PF_KTHREAD)) {
 		v->allowed = true;
+		v->cat = -1;
 		return;
 	}
 
-	/* May run under the filesystem's locks: no reclaim into filesystems. */
+	/*
+	 * This runs under the filesystem's locks (directory i_rwsem, ...):
+	 * no allocation here or in the hashing below may recurse into
+	 * filesystem reclaim, which could write back our own pages.
+	 */
 	nofs = memalloc_nofs_save();
+	v->cat = ezn_cat_get(category);
 	s = kvzalloc(sizeof(*s), GFP_KERNEL);
-	memalloc_nofs_restore(nofs);
 	if (!s) {
 		/* Fail closed. */
 		ezn_count(v->cat, false);
+		memalloc_nofs_restore(nofs);
 		return;
 	}
 	ezn_sproc_fill(&s->self, ezn_task_exe(current));
@@ -499,8 +504,10 @@ decided:
 		rec.script = s->self.script ? s->self.script_path : NULL;
 		rec.path = !rel ? "?" : *rel ? rel : ".";
 		rec.category = category;
-		if (mode == EZN_MODE_PERMISSIVE ||
-		    (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID)))
+		/* Mode changes bump the generation: permissive allows may be cached. */
+		if (mode == EZN_MODE_PERMISSIVE)
+			allowed = v->cacheable = true;
+		else if (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID))
 			allowed = true;
 		rec.allowed = allowed;
 		ezn_audit(&rec);
@@ -512,6 +519,7 @@ decided:
 	for (i = 0; i < s->nr_anc; i++)
 		ezn_sproc_put(&s->anc[i]);
 	kvfree(s);
+	memalloc_nofs_restore(nofs);
 }
 
 static inline bool ezn_acl_engaged(void)
