@@ -505,10 +505,12 @@ decided:
 		rec.path = !rel ? "?" : *rel ? rel : ".";
 		rec.category = category;
 		/* Mode changes bump the generation: permissive allows may be cached. */
-		if (mode == EZN_MODE_PERMISSIVE)
-			allowed = v->cacheable = true;
-		else if (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID))
+		if (mode == EZN_MODE_PERMISSIVE) {
 			allowed = true;
+			v->cacheable = true;
+		} else if (mode == EZN_MODE_ADMIN && uid_eq(current_uid(), GLOBAL_ROOT_UID)) {
+			allowed = true;
+		}
 		rec.allowed = allowed;
 		ezn_audit(&rec);
 	}
