@@ -123,6 +123,14 @@ dmesg -C
 expect_eq "permissive cat" "the data" "$(cat "$UPPER/existing")"
 dmesg | grep -qE 'DENIED type="acl" exec="/usr/bin/cat" .* mode="permissive"' ||
 	fail "permissive access not logged"
+# Admin: root is let through (and logged), other users are not.
+acl_ok mode admin
+dmesg -C
+expect_eq "admin mode, root" "the data" "$(cat "$UPPER/existing")"
+dmesg | grep -qE 'DENIED type="acl" exec="/usr/bin/cat" .* uid=0 mode="admin"' ||
+	fail "admin-mode access not logged"
+expect_fail "admin mode, uid 65534" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	cat "$UPPER/existing"
 acl_ok mode enforcing
 expect_fail "cat after enforcing again" cat "$UPPER/existing"
 
