@@ -11,7 +11,7 @@ source "$EZN_TOP/tests/format/vm-lib.sh"
 require_mount
 
 ref=/tmp/ezn-ref
-rm -rf "$ref" /tmp/ezn-recovered
+rm -rf "$ref" /tmp/ezn-recovered /tmp/par.bad
 mkdir -p "$ref"
 new_key rt
 mnt rt
@@ -92,5 +92,29 @@ echo "$out" | tail -n 1
 diff -r "$ref" /tmp/ezn-recovered || fail "ezn-recover output differs from the reference"
 # From stdin as well.
 "$EZN_RECOVER" --key-file=- "$LOWER" <"$EZN_KEYDIR/rt" >/dev/null || fail "ezn-recover --key-file=-"
+# Concurrent writers and readers on one file key: four regions of one file
+# written in parallel, then read back in parallel after the caches are dropped.
+mnt rt
+head -c $((4 * 1024 * 1024)) /dev/urandom >"$ref/par"
+: >"$UPPER/par"
+for i in 0 1 2 3; do
+	dd if="$ref/par" of="$UPPER/par" bs=1M skip=$i seek=$i count=1 conv=notrunc 2>/dev/null &
+done
+wait
+umnt
+drop_caches
+mnt rt
+for i in 0 1 2 3; do
+	dd if="$UPPER/par" of="/tmp/par.$i" bs=1M skip=$i count=1 2>/dev/null &
+done
+wait
+for i in 0 1 2 3; do
+	dd if="$ref/par" bs=1M skip=$i count=1 2>/dev/null | cmp -s - "/tmp/par.$i" ||
+		echo "region $i" >>/tmp/par.bad
+done
+rm -f /tmp/par.[0-3]
+[ ! -s /tmp/par.bad ] || fail "parallel readers saw wrong data: $(cat /tmp/par.bad)"
+cmp "$ref/par" "$UPPER/par" || fail "parallel writes"
+umnt
 drop_key rt
 echo "round trips ok"
