@@ -113,6 +113,17 @@ damage hole-over-data "metadata entry zeroed (hole) over non-zero data" \
 	'dd if=/dev/zero of="$c/$big" bs=1 seek=4096 count=28 conv=notrunc 2>/dev/null'
 damage marker-damaged "DAMAGED .ezncryptfs: marker authenticator does not match" \
 	'flip "$c/.ezncryptfs" 50'
+damage short-header "DAMAGED $big: header: lower file is 100 bytes" \
+	'truncate -s 100 "$c/$big"'
+# A 0-byte lower file (no header written yet) is an empty file, not damage.
+rm -rf "$tmp/c" "$tmp/o" && cp -a "$sample" "$tmp/c"
+: >"$tmp/c/no-header-yet"
+if "$tool" --key-file "$key" --recover "$tmp/o" "$tmp/c" >/dev/null 2>&1 &&
+   [ -f "$tmp/o/no-header-yet" ] && [ ! -s "$tmp/o/no-header-yet" ]; then
+	pass zero-byte-lower-is-empty
+else
+	fail zero-byte-lower-is-empty
+fi
 rc=0
 rm -rf "$tmp/c" && cp -a "$sample" "$tmp/c"
 printf '\002' | dd of="$tmp/c/.ezncryptfs" bs=1 seek=8 conv=notrunc 2>/dev/null

@@ -194,6 +194,24 @@ static void do_file(struct ctx *c, int dfd, int odfd, const char *name, const ch
 		c->bad_files++;
 		return;
 	}
+	if (size == 0) {
+		/* No header yet (FORMAT.md, "Lower file layout"): an empty file. */
+		if (c->out_root >= 0) {
+			ofd = openat(odfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				     O_CLOEXEC, 0600);
+			if (ofd < 0) {
+				say("cannot create '%s' in the output: %s", path, strerror(errno));
+				c->problems++;
+			} else {
+				copy_attrs(c, ofd, st);
+				close(ofd);
+			}
+		}
+		if (c->verbose)
+			printf("OK %s: 0 bytes, no header yet\n", path);
+		close(fd);
+		return;
+	}
 	if (size < EZN_HEADER_SIZE) {
 		damaged(c, path, "header: lower file is %llu bytes, shorter than its header",
 			(unsigned long long)size);
