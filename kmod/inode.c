@@ -289,13 +289,15 @@ drop_write:
 static int ezn_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
 		     struct dentry *dentry, umode_t mode)
 {
-	return ezn_acl_check(dentry, EZN_OP_MKDIR) ?: ezn_make(dir, dentry, EZN_MK_DIR, mode, 0, NULL);
+	return ezn_acl_check(dentry, EZN_OP_MKDIR) ?:
+	       ezn_make(dir, dentry, EZN_MK_DIR, mode, 0, NULL);
 }
 
 static int ezn_mknod(struct user_namespace *mnt_userns, struct inode *dir,
 		     struct dentry *dentry, umode_t mode, dev_t rdev)
 {
-	return ezn_acl_check(dentry, EZN_OP_MKNOD) ?: ezn_make(dir, dentry, EZN_MK_NOD, mode, rdev, NULL);
+	return ezn_acl_check(dentry, EZN_OP_MKNOD) ?:
+	       ezn_make(dir, dentry, EZN_MK_NOD, mode, rdev, NULL);
 }
 
 static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
