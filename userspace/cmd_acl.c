@@ -56,8 +56,8 @@ static int ezn_canon_path(char *field, size_t size, const char *what, bool quiet
 			return -ENAMETOOLONG;
 		}
 		if (!quiet)
-			printf("note: %s %s is a link to %s: the kernel sees the real executable, so the rule names %s\n",
-			       what, field, real, real);
+			printf("note: %s %s is a link to %s, the file the kernel sees:\n"
+			       "      the rule names %s\n", what, field, real, real);
 		snprintf(field, size, "%s", real);
 	}
 	return 0;
@@ -343,7 +343,8 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 				goto close_session;
 			}
 			if (sodium_memcmp(fp, l.rules[i].fp, sizeof(fp))) {
-				printf("re-approved: %s (the executable changed)\n", l.rules[i].text);
+				printf("re-approved: %s (the executable changed)\n",
+				       l.rules[i].text);
 				ezn_log("rule re-approved: %s", l.rules[i].text);
 				memcpy(l.rules[i].fp, fp, sizeof(fp));
 			}
@@ -360,7 +361,8 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 			goto close_session;
 		}
 		printf("%zu rule(s) loaded\n", l.nr);
-		ezn_log("%s: %zu rule(s) loaded", act == EZN_ACL_IMPORT ? "import" : "update", l.nr);
+		ezn_log("%s: %zu rule(s) loaded", act == EZN_ACL_IMPORT ? "import" : "update",
+			l.nr);
 		break;
 	case EZN_ACL_MODE:
 		err = ezn_admin_set_mode(s.adm, s.ks->admin, mode);

@@ -32,7 +32,7 @@
 #include "config.h"
 #include "log.h"
 
-static volatile sig_atomic_t ezn_audit_stop;
+static _Atomic int ezn_audit_stop;
 
 static void ezn_audit_on_signal(int sig)
 {
@@ -125,7 +125,8 @@ static int ezn_audit_run(const char *logopt, bool daemonize)
 		return EZN_EXIT_FAIL;
 	}
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || !(sink.out = fdopen(fd, "a"))) {
+	sink.out = fd < 0 ? NULL : fdopen(fd, "a");
+	if (!sink.out) {
 		ezn_err("cannot open '%s': %s", path, strerror(errno));
 		ezn_admin_close(a);
 		return EZN_EXIT_FAIL;

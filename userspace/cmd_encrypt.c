@@ -90,7 +90,7 @@ static void ezn_encrypt_usage(FILE *out, bool decrypt)
 		fprintf(out, "usage: ezn decrypt [--passfile FILE] [--config-dir DIR] DIR\n"
 			"       ezn decrypt --resume DIR | --rollback DIR\n");
 	else
-		fprintf(out, "usage: ezn encrypt [--passfile FILE] [--config-dir DIR] @CATEGORY DIR\n"
+		fprintf(out, "usage: ezn encrypt [--passfile FILE] [--config-dir DIR] @CAT DIR\n"
 			"       ezn encrypt --resume DIR | --rollback DIR\n");
 }
 
@@ -226,6 +226,23 @@ static void ezn_journal_done(struct ezn_job *j)
 
 /* ---- checks ---- */
 
+/* "/a/b/c" to "/a/b" and "c"; "/c" to "/" and "c". */
+static void ezn_split_path(const char *path, char *dir, size_t dsz, char *base, size_t bsz)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(dir, dsz, ".");
+		snprintf(base, bsz, "%s", path);
+		return;
+	}
+	snprintf(base, bsz, "%s", slash + 1);
+	if (slash == path)
+		snprintf(dir, dsz, "/");
+	else
+		snprintf(dir, dsz, "%.*s", (int)(slash - path), path);
+}
+
 static int ezn_free_bytes(const char *path, uint64_t *avail, dev_t *dev)
 {
 	struct statvfs sv;
@@ -298,8 +315,7 @@ static int ezn_encrypt_run(struct ezn_job *j)
 
 	if (j->step < EZN_STEP_SAFETY) {
 		ezn_tree_scan(j->dir, &ts, bad, sizeof(bad));
-		ezn_step_begin("Making the safety copy %s", j->safety);
-		printf("\n");
+		printf("Making the safety copy %s\n", j->safety);
 		ezn_progress_start(&p, "Archiving", ts.files, ts.bytes);
 		err = ezn_tree_archive(j->dir, j->safety, &p, bad, sizeof(bad));
 		ezn_progress_end(&p);
@@ -478,6 +494,8 @@ static int ezn_encrypt_new(const struct ezn_config *conf, const char *catarg, co
 	memset(j, 0, sizeof(*j));
 	if (ezn_parse_category_arg(catarg, j->category))
 		return -EINVAL;
+	if (!realpath(dirarg, j->dir))
+		snprintf(j->dir, sizeof(j->dir), "%s", dirarg);
 	cat = ezn_config_find(conf, j->category);
 	if (!cat) {
 		ezn_err("category @%s is not in %s/%s", j->category, ezn_config_dir(),
@@ -504,7 +522,7 @@ static int ezn_encrypt_new(const struct ezn_config *conf, const char *catarg, co
 		ezn_step_fail("not a directory");
 		return -ENOTDIR;
 	}
-	if (!realpath(dirarg, j->dir)) {
+	if (!realpath(dirarg, j->dir) || ezn_journal_path(j->dir, j->journal, sizeof(j->journal))) {
 		ezn_step_fail("%s", strerror(errno));
 		return -errno;
 	}
@@ -512,8 +530,7 @@ static int ezn_encrypt_new(const struct ezn_config *conf, const char *catarg, co
 		ezn_step_fail("refusing to move /");
 		return -EINVAL;
 	}
-	snprintf(parent, sizeof(parent), "%s", j->dir);
-	snprintf(parent, sizeof(parent), "%s", dirname(parent));
+	ezn_split_path(j->dir, parent, sizeof(parent), base, sizeof(base));
 	if (ezn_mount_at(j->dir, fstype, sizeof(fstype)) == 1 ||
 	    (!stat(parent, &pst) && pst.st_dev != st.st_dev)) {
 		ezn_step_fail("is a mount point");
@@ -543,8 +560,6 @@ static int ezn_encrypt_new(const struct ezn_config *conf, const char *catarg, co
 	}
 	ezn_step_done();
 
-	snprintf(base, sizeof(base), "%s", j->dir);
-	snprintf(base, sizeof(base), "%s", basename(base));
 	snprintf(j->target, sizeof(j->target), "%s%s", cat->mnt, j->dir);
 	snprintf(mnt, sizeof(mnt), "%s", j->target);
 	if (snprintf(j->staging, sizeof(j->staging), "%s/.%s.ezn-incoming", dirname(mnt),
@@ -701,7 +716,7 @@ static int ezn_decrypt_new(const struct ezn_config *conf, const char *dirarg, st
 		return -errno;
 	}
 	if (!S_ISLNK(st.st_mode) || !realpath(dirarg, j->target)) {
-		ezn_step_fail("not a link into an encrypted category (was it encrypted with ezn-encrypt?)");
+		ezn_step_fail("not a link into an encrypted category (see ezn-encrypt)");
 		return -EINVAL;
 	}
 	cat = ezn_category_of(conf, j->target);
@@ -728,6 +743,7 @@ static int ezn_decrypt_new(const struct ezn_config *conf, const char *dirarg, st
 		ezn_step_fail("path too long");
 		return -ENAMETOOLONG;
 	}
+	ezn_journal_path(j->dir, j->journal, sizeof(j->journal));
 	snprintf(j->aside, sizeof(j->aside), "-");
 	snprintf(j->safety, sizeof(j->safety), "-");
 	err = ezn_tree_scan(j->target, &ts, bad, sizeof(bad));
@@ -872,7 +888,8 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 
 			if (n > 0)
 				target[n] = 0;
-			if (n <= 0 || !(cat = ezn_category_of(conf, target))) {
+			cat = n > 0 ? ezn_category_of(conf, target) : NULL;
+			if (!cat) {
 				ezn_err("%s is not a link into an encrypted category",
 					argv[optind]);
 				goto free_all;
@@ -902,7 +919,8 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 	}
 	if (err) {
 		if (j->journal[0] && !access(j->journal, F_OK))
-			printf("interrupted; nothing is lost. Finish with 'ezn-%s --resume %s' or undo with 'ezn-%s --rollback %s'\n",
+			printf("interrupted; nothing is lost. Finish: ezn-%s --resume %s\n"
+			       "Or undo: ezn-%s --rollback %s\n",
 			       decrypt ? "decrypt" : "encrypt", j->dir,
 			       decrypt ? "decrypt" : "encrypt", j->dir);
 		ezn_log("%s of %s failed", decrypt ? "decryption" : "encryption", j->dir);

@@ -47,7 +47,7 @@ int ezn_cmd_run(int argc, char **argv)
 	char cat[EZN_CATEGORY_MAX + 1], **cmd, go = 'g', *end;
 	const char *passfile = NULL, *category = NULL;
 	unsigned long timeout = EZN_GRANT_TIMEOUT_MAX;
-	char *shell[] = { "/bin/sh", "-c", NULL, NULL };
+	const char *shell[4] = { "/bin/sh", "-c" };
 	struct ezn_session s;
 	int opt, ret, status, pipefd[2];
 	uint32_t grant;
@@ -102,7 +102,7 @@ int ezn_cmd_run(int argc, char **argv)
 			return EZN_EXIT_USAGE;
 		}
 		shell[2] = argv[optind];
-		cmd = shell;
+		cmd = (char **)shell;
 	}
 	ret = ezn_session_open(&s, passfile);
 	if (ret)

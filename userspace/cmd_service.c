@@ -61,8 +61,9 @@ static bool ezn_module_loaded(void)
 }
 
 /* Runs argv, output to the log's stderr; returns its exit status or -errno. */
-static int ezn_run_wait(char *const argv[])
+static int ezn_run_wait(const char *const *cargv)
 {
+	char *const *argv = (char *const *)cargv;
 	int status, err;
 	pid_t pid;
 
@@ -165,8 +166,8 @@ static int ezn_check_deps(const struct ezn_config *conf, const struct ezn_servic
 
 static int ezn_load_module(const struct ezn_service_opts *o)
 {
-	char *insmod[] = { "insmod", (char *)o->module, NULL };
-	char *modprobe[] = { "modprobe", "ezncryptfs", NULL };
+	const char *const insmod[] = { "insmod", o->module, NULL };
+	const char *const modprobe[] = { "modprobe", "ezncryptfs", NULL };
 	int ret;
 
 	ezn_step_begin("Loading the ezncryptfs module");
@@ -176,7 +177,8 @@ static int ezn_load_module(const struct ezn_service_opts *o)
 	}
 	ret = ezn_run_wait(o->module ? insmod : modprobe);
 	if (ret || !ezn_module_loaded()) {
-		ezn_step_fail("%s %s failed (exit %d; see dmesg)", o->module ? "insmod" : "modprobe",
+		ezn_step_fail("%s %s failed (exit %d; see dmesg)",
+			      o->module ? "insmod" : "modprobe",
 			      o->module ? o->module : "ezncryptfs", ret);
 		return -EIO;
 	}
@@ -202,7 +204,8 @@ static int ezn_retrieve_keys(const struct ezn_config *conf, struct ezn_keystore 
 		e = ezn_ks_find(ks, conf->cat[i].name);
 		err = ezn_add_logon(e->name, e->key);
 		if (err) {
-			ezn_step_fail("adding the logon key ezncrypt:%s: %s", e->name, strerror(-err));
+			ezn_step_fail("adding the logon key ezncrypt:%s: %s", e->name,
+				      strerror(-err));
 			return err;
 		}
 	}
@@ -293,11 +296,12 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 
 		ezn_rule_parse(l.rules[i].text, strlen(l.rules[i].text), rule, &perr);
 		exe = rule->exe;
-		if (ezn_admin_fingerprint(exe, fp) || sodium_memcmp(fp, l.rules[i].fp, sizeof(fp))) {
+		if (ezn_admin_fingerprint(exe, fp) ||
+		    sodium_memcmp(fp, l.rules[i].fp, sizeof(fp))) {
 			size_t used = strlen(skipped);
 
-			snprintf(skipped + used, sizeof(skipped) - used, "%s#%zu %s", used ? ", " : "",
-				 i + 1, exe);
+			snprintf(skipped + used, sizeof(skipped) - used, "%s#%zu %s",
+				 used ? ", " : "", i + 1, exe);
 			ezn_log("rule %zu '%s' not loaded: %s changed since it was approved", i + 1,
 				l.rules[i].text, exe);
 			continue;
@@ -314,8 +318,9 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 		goto free_all;
 	}
 	if (skipped[0]) {
-		ezn_step_fail("%zu rule(s) loaded, %s mode; NOT loaded because the executable changed: %s (approve with ezn-acl --update)",
+		ezn_step_fail("%zu rule(s) loaded, %s mode; executable changed, NOT loaded: %s",
 			      l.nr, ezn_admin_mode_name(l.mode), skipped);
+		printf("approve the new executables with: ezn-acl --update\n");
 		err = 0;	/* the service runs; the message says what is missing */
 		goto free_all;
 	}
@@ -365,8 +370,8 @@ static pid_t ezn_audit_pid(void)
 
 static int ezn_start_audit(void)
 {
-	char *argv[] = { (char *)ezn_self_exe(), "audit", "--daemon", "--config-dir",
-			 (char *)ezn_config_dir(), NULL };
+	const char *const argv[] = { ezn_self_exe(), "audit", "--daemon", "--config-dir",
+				     ezn_config_dir(), NULL };
 	int ret;
 
 	ezn_step_begin("Starting the audit daemon");
@@ -478,7 +483,7 @@ static int ezn_service_stop(const struct ezn_config *conf, const struct ezn_serv
 	ezn_step_done();
 	ezn_log("%d key(s) revoked", n);
 	if (o->unload && ezn_module_loaded()) {
-		char *rmmod[] = { "rmmod", "ezncryptfs", NULL };
+		const char *const rmmod[] = { "rmmod", "ezncryptfs", NULL };
 
 		ezn_step_begin("Unloading the ezncryptfs module");
 		if (ezn_run_wait(rmmod)) {

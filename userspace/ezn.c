@@ -20,7 +20,7 @@ static const struct ezn_subcommand ezn_subcommands[] = {
 	{ "version", ezn_cmd_version, "print the tool's and the loaded module's versions" },
 	{ "key", ezn_cmd_key, "the keystore: init, add, list, change-passphrase, export, import" },
 	{ "service", ezn_cmd_service, "start, stop, restart or show the status of ezncrypt" },
-	{ "encrypt", ezn_cmd_encrypt, "move a directory into an encrypted category (@CATEGORY DIR)" },
+	{ "encrypt", ezn_cmd_encrypt, "move a directory into a category (@CATEGORY DIR)" },
 	{ "decrypt", ezn_cmd_decrypt, "move an encrypted directory back to cleartext" },
 	{ "acl", ezn_cmd_acl, "the access list: -a, -d, -L, --update, --import, --export, --mode" },
 	{ "run", ezn_cmd_run, "run one command with access to the encrypted data" },

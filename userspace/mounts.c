@@ -47,7 +47,7 @@ static int ezn_mounts_each(void (*cb)(const char *mp, const char *type, void *ar
 			f[i] = strtok_r(NULL, " ", &save);
 		if (i < 5 || !f[4])
 			continue;
-		f[5] = strtok_r(dash + 3, " \n", &save);
+		f[5] = strtok_r(dash + 3, "\n ", &save);
 		if (!f[5])
 			continue;
 		ezn_unescape(f[4]);

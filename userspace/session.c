@@ -33,7 +33,7 @@ void ezn_admin_report(struct ezn_admin *a, const char *what, int err)
 		hint = " (no admin key is bound: run 'ezn service start')";
 		break;
 	case -EPERM:
-		hint = " (the kernel refused the signature: is this the keystore the service was started with?)";
+		hint = " (signature refused: not the keystore the service started with?)";
 		break;
 	case -EKEYREJECTED:
 		hint = " (the executable's fingerprint does not match)";

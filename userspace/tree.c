@@ -18,7 +18,7 @@
 
 #include "tree.h"
 
-#define EZN_BUF (1 << 20)
+#define EZN_BUF (1024 * 1024)
 
 typedef int (*ezn_walk_fn)(const char *path, const char *rel, const struct stat *st, void *arg);
 
@@ -459,8 +459,9 @@ int ezn_tree_archive(const char *src, const char *archive, struct ezn_progress *
 	}
 	if (archive_write_add_filter_zstd(x.a) != ARCHIVE_OK &&
 	    archive_write_add_filter_gzip(x.a) != ARCHIVE_OK) {
-		snprintf(bad, badsz, "no zstd or gzip in libarchive: %s", archive_error_string(x.a));
-		err = -ENOSYS;
+		snprintf(bad, badsz, "no zstd or gzip in libarchive: %s",
+			 archive_error_string(x.a));
+		err = -EOPNOTSUPP;
 		goto free_all;
 	}
 	archive_write_set_format_pax_restricted(x.a);

@@ -21,6 +21,7 @@
 #include <sodium.h>
 
 #include "ezn.h"
+#include "acl_file.h"
 #include "config.h"
 #include "keystore.h"
 #include "prompt.h"
@@ -341,6 +342,50 @@ static void test_passfile(void)
 	ezn_creds_free(c);
 }
 
+/* ---- the authenticated access list ---- */
+
+static void test_acl_file(void)
+{
+	struct ezn_acl_list l, back;
+	uint8_t admin[32], other[32];
+	char err[512] = "", *text;
+	size_t len;
+	int ret;
+
+	randombytes_buf(admin, sizeof(admin));
+	randombytes_buf(other, sizeof(other));
+	ezn_acl_list_init(&l);
+	ezn_acl_list_init(&back);
+	l.mode = EZN_MODE_PERMISSIVE;
+	snprintf(l.rules[0].text, sizeof(l.rules[0].text), "ALLOW @backup * /usr/bin/mariadb-dump");
+	memset(l.rules[0].fp, 0xab, sizeof(l.rules[0].fp));
+	snprintf(l.rules[1].text, sizeof(l.rules[1].text),
+		 "DENY @backup secret/* /usr/bin/cat --children=/usr/bin/zstd");
+	l.nr = 2;
+	ezn_acl_encode(&l, admin, &text, &len);
+	ret = ezn_acl_decode(text, len, admin, &back, err, sizeof(err));
+	result("acl-file-roundtrip", ret == 0 && back.nr == 2 && back.mode == EZN_MODE_PERMISSIVE &&
+	       !strcmp(back.rules[1].text, l.rules[1].text) &&
+	       !memcmp(back.rules[0].fp, l.rules[0].fp, 32), "ret %d '%s'", ret, err);
+	ret = ezn_acl_decode(text, len, other, &back, err, sizeof(err));
+	result("acl-file-other-key", ret == -EBADMSG && strstr(err, "authentication failed"),
+	       "ret %d '%s'", ret, err);
+	text[strstr(text, "DENY") - text] = 'A';	/* DENY -> AENY: a parse error */
+	ret = ezn_acl_decode(text, len, admin, &back, err, sizeof(err));
+	result("acl-file-bad-rule", ret == -EINVAL && strstr(err, "line 4"), "ret %d '%s'", ret,
+	       err);
+	memcpy(strstr(text, "AENY"), "DENY", 4);
+	memcpy(strstr(text, "secret"), "secreT", 6);	/* a valid rule, changed offline */
+	ret = ezn_acl_decode(text, len, admin, &back, err, sizeof(err));
+	result("acl-file-tampered", ret == -EBADMSG, "ret %d '%s'", ret, err);
+	ret = ezn_acl_decode(text, strstr(text, "hmac") - text, admin, &back, err, sizeof(err));
+	result("acl-file-truncated", ret == -EINVAL && strstr(err, "no hmac"), "ret %d '%s'", ret,
+	       err);
+	free(text);
+	ezn_acl_list_free(&back);
+	ezn_acl_list_free(&l);
+}
+
 /* ---- the prompt, on a pseudo-terminal ---- */
 
 static void test_prompt(void)
@@ -426,6 +471,7 @@ int main(void)
 	test_config();
 	test_keystore();
 	test_passfile();
+	test_acl_file();
 	test_prompt();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))

@@ -20,15 +20,17 @@ echo "seed $RANDOM, $rounds rounds"
 # interrupt OP ARGS...: run ezn-OP, kill -9 after a random delay, then finish
 # or undo at random. Prints "resumed", "rolled back" or "completed".
 interrupt() {
-	local op=$1 pid delay out how
+	local op=$1 pid delay out how st
 
 	shift
 	"ezn-$op" --passfile "$PASSFILE" "$@" >/tmp/ezn-tools/op.log 2>&1 &
 	pid=$!
-	delay=$(printf '0.%03d' $((RANDOM % 1000)))
+	delay=$(printf '%d.%03d' $((RANDOM % 4)) $((RANDOM % 1000)))
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	st=0
+	wait "$pid" 2>/dev/null || st=$?
+	[ "$st" = 0 ] || [ "$st" = 137 ] || fail "ezn-$op failed by itself (exit $st): $(cat /tmp/ezn-tools/op.log)"
 	if [ $((RANDOM % 2)) = 0 ]; then how=--resume; else how=--rollback; fi
 	if out=$("ezn-$op" --passfile "$PASSFILE" "$how" "$data" 2>&1); then
 		echo "$op killed after ${delay}s: $how done" >&2
@@ -38,8 +40,13 @@ interrupt() {
 			echo "rolled back"
 		fi
 	elif echo "$out" | grep -q "no interrupted operation"; then
-		echo "$op finished before the kill (${delay}s)" >&2
-		echo completed
+		if [ "$st" = 0 ]; then
+			echo "$op finished before the kill (${delay}s)" >&2
+			echo completed
+		else
+			echo "$op killed at ${delay}s before it began" >&2
+			echo "not started"
+		fi
 	else
 		fail "$op $how after a kill at ${delay}s: $out"
 	fi
