@@ -118,8 +118,8 @@ int ezn_acl_decode(const char *text, size_t len, const uint8_t admin[32], struct
 		line[ll] = 0;
 		if (!strncmp(line, "hmac ", 5)) {
 			hmac_line = p;
-			if (sodium_hex2bin(want, sizeof(want), line + 5, ll - 5, NULL, &bin, NULL) ||
-			    bin != sizeof(want)) {
+			if (sodium_hex2bin(want, sizeof(want), line + 5, ll - 5, NULL, &bin,
+					   NULL) || bin != sizeof(want)) {
 				snprintf(err, errsz, "line %u: bad hmac", lineno);
 				goto out;
 			}
@@ -127,7 +127,8 @@ int ezn_acl_decode(const char *text, size_t len, const uint8_t admin[32], struct
 			/* comment */
 		} else if (!strncmp(line, "mode ", 5)) {
 			if (ezn_admin_mode_parse(line + 5, &mode)) {
-				snprintf(err, errsz, "line %u: unknown mode '%s'", lineno, line + 5);
+				snprintf(err, errsz, "line %u: unknown mode '%s'", lineno,
+					 line + 5);
 				goto out;
 			}
 			l->mode = mode;
