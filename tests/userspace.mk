@@ -3,7 +3,8 @@
 
 HOST_TESTS	+= $(BUILD)/tests/userspace-unit
 
-EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o acl_file.o admin.o) \
+EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o acl_file.o admin.o \
+						   tree.o progress.o) \
 		   $(EZN_POLICY_OBJS)
 
 # unit.c is compiled in the link step (no objects under build/tests/).

@@ -25,6 +25,9 @@
 #include "config.h"
 #include "keystore.h"
 #include "prompt.h"
+#include "tree.h"
+#include <archive.h>
+#include <archive_entry.h>
 
 static int failures;
 static char tmpdir[32] = "/tmp/ezn-unit-XXXXXX";
@@ -386,6 +389,94 @@ static void test_acl_file(void)
 	ezn_acl_list_free(&l);
 }
 
+/* ---- directory trees: scan, copy, compare, archive ---- */
+
+static int quiet_fd = -1;
+
+static void quiet(int on)
+{
+	int fd;
+
+	fflush(stdout);
+	if (on) {
+		quiet_fd = dup(1);
+		fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		close(fd);
+	} else {
+		dup2(quiet_fd, 1);
+		close(quiet_fd);
+	}
+}
+
+static void test_tree(void)
+{
+	char src[PATH_MAX], dst[PATH_MAX], arc[PATH_MAX], p[PATH_MAX + 32], bad[PATH_MAX + 128];
+	struct ezn_tree_stats ts;
+	struct ezn_progress pr;
+	struct archive_entry *e;
+	struct archive *a;
+	int ret, ret2, n = 0, sawlink = 0;
+	struct stat st;
+
+	snprintf(src, sizeof(src), "%s/src", tmpdir);
+	snprintf(dst, sizeof(dst), "%s/dst", tmpdir);
+	snprintf(arc, sizeof(arc), "%s/safety.tar.zst", tmpdir);
+	mkdir(src, 0755);
+	snprintf(p, sizeof(p), "%s/sub", src);
+	mkdir(p, 0700);
+	snprintf(p, sizeof(p), "%s/sub/data", src);
+	write_file(p, "0123456789abcdef", 16, 0640);
+	snprintf(p, sizeof(p), "%s/empty", src);
+	write_file(p, "", 0, 0600);
+	snprintf(p, sizeof(p), "%s/link", src);
+	if (symlink("sub/data", p))
+		printf("# symlink: %s\n", strerror(errno));
+	ret = ezn_tree_scan(src, &ts, bad, sizeof(bad));
+	result("tree-scan", ret == 0 && ts.files == 4 && ts.bytes == 16, "ret %d files %llu",
+	       ret, (unsigned long long)ts.files);
+	quiet(1);
+	ezn_progress_start(&pr, "Copying", ts.files, ts.bytes);
+	ret = ezn_tree_copy(src, dst, &pr, bad, sizeof(bad));
+	ret2 = ezn_tree_compare(src, dst, &pr, bad, sizeof(bad));
+	quiet(0);
+	snprintf(p, sizeof(p), "%s/sub/data", dst);
+	stat(p, &st);
+	result("tree-copy", ret == 0 && ret2 == 0 && (st.st_mode & 0777) == 0640 &&
+	       st.st_size == 16, "copy %d compare %d (%s)", ret, ret2, bad);
+	write_file(p, "0123456789abcdeF", 16, 0640);
+	quiet(1);
+	ret = ezn_tree_compare(src, dst, &pr, bad, sizeof(bad));
+	quiet(0);
+	result("tree-compare-detects", ret == -EBADMSG && strstr(bad, "sub/data"), "ret %d '%s'",
+	       ret, bad);
+	quiet(1);
+	ret = ezn_tree_archive(src, arc, &pr, bad, sizeof(bad));
+	quiet(0);
+	a = archive_read_new();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (!ret && archive_read_open_filename(a, arc, 4096) == ARCHIVE_OK) {
+		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+			n++;
+			const char *l = archive_entry_symlink(e);
+
+			if (l && !strcmp(l, "sub/data"))
+				sawlink = 1;
+		}
+	}
+	archive_read_free(a);
+	result("tree-archive", ret == 0 && n == 5 && sawlink, "ret %d entries %d (%s)", ret, n,
+	       bad);
+	snprintf(p, sizeof(p), "%s/fifo", src);
+	mkfifo(p, 0600);
+	ret = ezn_tree_scan(src, &ts, bad, sizeof(bad));
+	result("tree-scan-refuses-fifo", ret == -EINVAL && strstr(bad, "fifo"), "ret %d '%s'", ret,
+	       bad);
+	result("tree-remove", ezn_tree_remove(dst) == 0 && lstat(dst, &st) && errno == ENOENT,
+	       "dst still there");
+}
+
 /* ---- the prompt, on a pseudo-terminal ---- */
 
 static void test_prompt(void)
@@ -472,6 +563,7 @@ int main(void)
 	test_keystore();
 	test_passfile();
 	test_acl_file();
+	test_tree();
 	test_prompt();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))
