@@ -30,3 +30,11 @@ install: install-links
 install-links:
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	$(foreach l,$(EZN_LINKS),ln -sfn ezn $(DESTDIR)$(PREFIX)/sbin/$(l);)
+	install -d $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/lib/systemd/system
+	install -m 0644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	echo '.so man8/ezn-encrypt.8' >$(DESTDIR)$(PREFIX)/share/man/man8/ezn-decrypt.8
+	install -m 0644 scripts/bash-completion/ezn $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ezn
+	$(foreach l,$(EZN_LINKS),ln -sfn ezn $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$(l);)
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' scripts/ezncrypt.service \
+		>$(DESTDIR)/lib/systemd/system/ezncrypt.service

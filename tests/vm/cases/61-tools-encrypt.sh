@@ -57,6 +57,24 @@ echo "$out" | grep -q "@nosuch is not in" || fail "unknown category: $out"
 out=$(ezn-encrypt --passfile "$PASSFILE" backup /srv 2>&1) && fail "category without @"
 echo "$out" | grep -q "categories are written @NAME" || fail "bad category: $out"
 
+# not enough room in a category's lower file system: refused before any write
+mkdir -p /tmp/ezn-tools/tiny
+mount -t tmpfs -o size=2m tiny /tmp/ezn-tools/tiny
+printf 'category tiny /tmp/ezn-tools/tiny/lower /tmp/ezn-tools/tiny-mnt\n' >>"$EZN_CONFIG_DIR/ezncrypt.conf"
+ezn-key add --passfile "$PASSFILE" @tiny >/dev/null 2>&1 || fail "key add @tiny"
+ezn-service start --passfile "$PASSFILE" >/dev/null 2>&1 || fail "start with @tiny"
+make_data /srv/ezn-data/big 6
+big_before=$(tree_sum /srv/ezn-data/big)
+out=$(ezn-encrypt --passfile "$PASSFILE" @tiny /srv/ezn-data/big 2>&1) && fail "encrypted into a full fs"
+echo "$out"
+echo "$out" | grep -q "not enough space" || fail "free-space refusal: $out"
+[ -d /srv/ezn-data/big ] && [ ! -L /srv/ezn-data/big ] || fail "refusal changed the directory"
+expect_eq "data after the refusal" "$big_before" "$(tree_sum /srv/ezn-data/big)"
+ls "$EZN_STATE_DIR/journal" 2>/dev/null | grep -q . && fail "journal left by a refusal"
+umount /tmp/ezn-tools/tiny-mnt
+umount /tmp/ezn-tools/tiny
+sed -i '/^category tiny/d' "$EZN_CONFIG_DIR/ezncrypt.conf"
+
 out=$(ezn-decrypt --passfile "$PASSFILE" "$data" 2>&1) || fail "decrypt failed: $out"
 echo "$out"
 [ -d "$data" ] && [ ! -L "$data" ] || fail "$data is not a directory after decrypt"
