@@ -623,14 +623,18 @@ static const char *ezn_get_link(struct dentry *dentry, struct inode *inode,
  */
 static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode, int mask)
 {
+	struct inode *lower = READ_ONCE(EZN_I(inode)->lower_inode);
 	const struct cred *old;
 	int err;
 
+	/* An RCU walk can meet an inode that is being evicted. */
+	if (!lower)
+		return -ECHILD;
 	err = generic_permission(&init_user_ns, inode, mask);
 	if (err)
 		return err;
 	old = ezn_override_creds(inode->i_sb);
-	err = inode_permission(&init_user_ns, ezn_lower_inode(inode), mask);
+	err = inode_permission(&init_user_ns, lower, mask);
 	revert_creds(old);
 	return err;
 }

@@ -93,7 +93,7 @@ static void ezn_evict_inode(struct inode *inode)
 	clear_inode(inode);
 	ezn_lower_file_release(inode);
 	iput(ei->lower_inode);
-	ei->lower_inode = NULL;
+	WRITE_ONCE(ei->lower_inode, NULL);
 }
 
 static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
@@ -503,9 +503,26 @@ static void ezn_fc_free(struct fs_context *fc)
 	}
 }
 
+/*
+ * Remount: only the generic flags (ro/rw, atime...) may change; the key and
+ * the category are fixed for the life of the mount and may only be repeated.
+ */
+static int ezn_reconfigure(struct fs_context *fc)
+{
+	struct ezn_fs_context *ctx = fc->fs_private;
+	struct ezn_sb_info *sbi = EZN_SB(fc->root->d_sb);
+
+	if (ctx->key_desc && strcmp(ctx->key_desc, sbi->key_desc))
+		return invalfc(fc, "key= cannot change on remount");
+	if (ctx->category && strcmp(ctx->category, sbi->category))
+		return invalfc(fc, "category= cannot change on remount");
+	return 0;
+}
+
 static const struct fs_context_operations ezn_context_ops = {
 	.parse_param	= ezn_parse_param,
 	.get_tree	= ezn_get_tree,
+	.reconfigure	= ezn_reconfigure,
 	.free		= ezn_fc_free,
 };
 
@@ -513,8 +530,6 @@ static int ezn_init_fs_context(struct fs_context *fc)
 {
 	struct ezn_fs_context *ctx;
 
-	if (fc->purpose == FS_CONTEXT_FOR_RECONFIGURE)
-		return invalfc(fc, "remount is not supported: unmount and mount again");
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;

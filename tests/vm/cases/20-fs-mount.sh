@@ -53,10 +53,17 @@ mkdir -p /mnt/ezn-upper2
 UPPER=/mnt/ezn-upper2 expect_mount_refused "stacked on ezncryptfs" EINVAL "$k" "$UPPER/sub" "stacking on"
 fs_umount
 
-# Category option.
+# Category option; remount changes flags only.
 fs_mount category=backup
 grep -q "category=backup" /proc/mounts || fail "category=backup not shown"
 expect_eq "content" hello "$(cat "$UPPER/sub/f")"
+mount -o remount,ro "$UPPER" || fail "remount read-only"
+expect_fail "write after remount,ro" touch "$UPPER/new"
+mount -o remount,rw "$UPPER" || fail "remount read-write"
+touch "$UPPER/new" || fail "write after remount,rw"
+expect_fail "remount with another key" mount -o remount,key=ezncrypt:other "$UPPER"
+expect_fail "remount with another category" mount -o remount,category=other "$UPPER"
+expect_eq "content after remounts" hello "$(cat "$UPPER/sub/f")"
 fs_umount
 
 # The read-only lower now has a marker: -o ro works.
