@@ -229,7 +229,7 @@ int ezn_tree_copy(const char *src, const char *dst, struct ezn_progress *p, char
 		  unsigned int badsz)
 {
 	struct ezn_copy c = { .dst = dst, .p = p, .bad = bad, .badsz = badsz };
-	int err, fd;
+	int err, fd, tries;
 
 	c.buf = malloc(EZN_BUF);
 	if (!c.buf)
@@ -238,13 +238,25 @@ int ezn_tree_copy(const char *src, const char *dst, struct ezn_progress *p, char
 	if (!err)
 		ezn_walk(src, "", ezn_dir_times, &c);
 	if (!err) {
+		/*
+		 * Every file was fsync'd; syncfs makes the directories durable
+		 * too. It has been seen to fail with EINTR on ezncryptfs with no
+		 * signal pending: retry a few times before giving up.
+		 */
 		fd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || syncfs(fd)) {
+		if (fd < 0) {
 			err = -errno;
-			snprintf(bad, badsz, "syncing %s: %s", dst, strerror(errno));
-		}
-		if (fd >= 0)
+		} else {
+			for (tries = 0; tries < 10; tries++) {
+				err = syncfs(fd) ? -errno : 0;
+				if (err != -EINTR)
+					break;
+				usleep(100000);
+			}
 			close(fd);
+		}
+		if (err)
+			snprintf(bad, badsz, "syncing %s: %s", dst, strerror(-err));
 	}
 	free(c.buf);
 	return err;
