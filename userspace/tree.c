@@ -117,6 +117,20 @@ static int ezn_write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* fsync, retried on EINTR (seen on ezncryptfs with no signal pending). */
+static int ezn_fsync(int fd)
+{
+	int tries, err = 0;
+
+	for (tries = 0; tries < 10; tries++) {
+		err = fsync(fd) ? -errno : 0;
+		if (err != -EINTR)
+			break;
+		usleep(100000);
+	}
+	return err;
+}
+
 struct ezn_copy {
 	const char *dst;
 	struct ezn_progress *p;
@@ -165,8 +179,8 @@ static int ezn_copy_file(const char *from, const char *to, const struct stat *st
 			break;
 		ezn_progress_add(c->p, 0, n);
 	}
-	if (!err && fsync(out))
-		err = -errno;
+	if (!err)
+		err = ezn_fsync(out);
 	if (close(out) && !err)
 		err = -errno;
 	if (!err)

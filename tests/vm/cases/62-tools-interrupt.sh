@@ -13,14 +13,14 @@ tools_setup
 ezn-service start --passfile "$PASSFILE" >/dev/null 2>&1 || fail "service start failed"
 
 data=/srv/ezn-kill/data
-rounds=${EZN_KILL_ROUNDS:-8}
+rounds=${EZN_KILL_ROUNDS:-12}
 RANDOM=${EZN_SEED:-$$}
 echo "seed $RANDOM, $rounds rounds"
 
 # interrupt OP ARGS...: run ezn-OP, kill -9 after a random delay, then finish
 # or undo at random. Prints "resumed", "rolled back" or "completed".
 interrupt() {
-	local op=$1 pid delay out how st
+	local op=$1 pid delay out how st ms
 
 	shift
 	"ezn-$op" --passfile "$PASSFILE" "$@" >/tmp/ezn-tools/op.log 2>&1 &
@@ -30,7 +30,10 @@ interrupt() {
 	while kill -0 "$pid" 2>/dev/null && ! ls -A "$EZN_STATE_DIR/journal" 2>/dev/null | grep -q .; do
 		sleep 0.05
 	done
-	delay=$(printf '%d.%03d' $((RANDOM % ${EZN_KILL_MAX_S:-6})) $((RANDOM % 1000)))
+	# decrypt has no safety copy to make: it is done sooner
+	ms=$((RANDOM % ${EZN_KILL_MAX_MS:-2500}))
+	[ "$op" = encrypt ] || ms=$((ms / 3))
+	delay=$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null || true
 	st=0
