@@ -78,7 +78,7 @@ check-debug: tools $(HOST_TESTS) $(VM_PROGS)
 	EZN_KVER=$$rel EZN_KERNEL=$$tree/arch/x86/boot/bzImage \
 	EZN_VM_MODULES=$(BUILD)/debug-kernel/modroot/lib/modules/$$rel \
 	EZN_TEST_KO=$(CURDIR)/$(DEBUG_KMOD)/ezncryptfs.ko EZN_CASE_TIMEOUT_SCALE=4 \
-	EZN_HOST_TESTS="$(HOST_TESTS)" \
+	EZN_HOST_TESTS="$(HOST_TESTS)" EZN_VM_APPEND=kunit.enable=1 \
 	tests/run-all.sh
 
 check-host: $(HOST_TESTS)

@@ -132,6 +132,8 @@ extern const struct address_space_operations ezn_aops;
 
 /* lower.c */
 long long ezn_lower_clear_size(const struct inode *lower_inode);
+int ezn_lower_write_begin(struct vfsmount *mnt);
+void ezn_lower_write_end(struct vfsmount *mnt);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
 int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header);
 void ezn_lower_file_release(struct inode *inode);

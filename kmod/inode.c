@@ -200,14 +200,20 @@ static void ezn_creator_end(struct ezn_creator *c)
 	put_cred(c->cred);
 }
 
+/*
+ * Every inode operation runs with upper inode locks held (the parent, the
+ * victim of unlink and rename, the inode itself for setattr and xattrs), so
+ * the lower write access is taken with ezn_lower_write_begin(), never
+ * mnt_want_write(): see there.
+ */
 static int ezn_want_write(struct super_block *sb)
 {
-	return mnt_want_write(EZN_SB(sb)->lower_path.mnt);
+	return ezn_lower_write_begin(EZN_SB(sb)->lower_path.mnt);
 }
 
 static void ezn_drop_write(struct super_block *sb)
 {
-	mnt_drop_write(EZN_SB(sb)->lower_path.mnt);
+	ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
 }
 
 /* After a namespace change in a directory: its times, size and links. */
@@ -706,24 +712,24 @@ static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 			return err;
 	}
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
+	/* The size change takes the lower write access for each of its steps. */
 	if (S_ISREG(inode->i_mode) && (ia->ia_valid & ATTR_SIZE)) {
 		err = ezn_setattr_size(inode, dentry, ia->ia_size);
 		if (err)
-			goto drop_write;
+			return err;
 	}
 	if (lia.ia_valid) {
+		err = ezn_want_write(sb);
+		if (err)
+			return err;
 		old = ezn_override_creds(sb);
 		inode_lock(lower_inode);
 		err = notify_change(&init_user_ns, lower, &lia, NULL);
 		inode_unlock(lower_inode);
 		revert_creds(old);
+		ezn_drop_write(sb);
 	}
 	ezn_copy_attrs(inode, lower_inode);
-drop_write:
-	ezn_drop_write(sb);
 	return err;
 }
 

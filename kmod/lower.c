@@ -48,32 +48,76 @@ long long ezn_lower_clear_size(const struct inode *lower_inode)
 	return ezn_clear_size(i_size_read(lower_inode));
 }
 
-/* Read or write exactly @len bytes at @pos of the lower file. */
-static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, bool write)
+/*
+ * Write access to the lower filesystem for a change made with an upper
+ * inode's i_rwsem held: page I/O and resizes under setattr, attribute and
+ * xattr changes. mnt_want_write() or kernel_write() would make lockdep order
+ * the lower sb_writers after the upper i_rwsem, while 6.1's splice into a
+ * lower file orders them the other way round (sb_writers, then the pipe, then
+ * ->write_iter's i_rwsem): a freeze of the lower filesystem racing both could
+ * deadlock. Freeze protection is therefore taken with a trylock, which orders
+ * nothing, and waited for only while a freeze is in progress. The mount's
+ * read-only state is checked; a concurrent remount read-only is not excluded,
+ * the lower filesystem's own sb_rdonly() checks still apply.
+ */
+int ezn_lower_write_begin(struct vfsmount *mnt)
 {
+	if (__mnt_is_readonly(mnt))
+		return -EROFS;
+	if (!sb_start_write_trylock(mnt->mnt_sb))
+		sb_start_write(mnt->mnt_sb);
+	return 0;
+}
+
+void ezn_lower_write_end(struct vfsmount *mnt)
+{
+	sb_end_write(mnt->mnt_sb);
+}
+
+/*
+ * How ezn_lower_io() moves data: EZN_IO_WRITE takes the lower write access
+ * itself (ezn_lower_write_begin()); EZN_IO_WRITE_HELD is for a caller that
+ * holds it already (ezn_want_write() in create), where taking it again would
+ * nest sb_writers.
+ */
+enum ezn_io { EZN_IO_READ, EZN_IO_WRITE, EZN_IO_WRITE_HELD };
+
+/* Read or write exactly @len bytes at @pos of the lower file. */
+static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, enum ezn_io io)
+{
+	int err = 0;
+
+	if (io == EZN_IO_WRITE) {
+		err = ezn_lower_write_begin(f->f_path.mnt);
+		if (err)
+			return err;
+	}
 	while (len) {
 		ssize_t n;
 
-		if (write)
-			n = kernel_write(f, buf, len, &pos);
-		else
+		if (io == EZN_IO_READ)
 			n = kernel_read(f, buf, len, &pos);
+		else
+			n = __kernel_write(f, buf, len, &pos);
 
-		if (n < 0)
-			return n;
-		if (n == 0)
-			return -EIO;	/* short lower file, or a write that made no progress */
+		if (n <= 0) {
+			/* 0: a short lower file, or a write that made no progress */
+			err = n ? n : -EIO;
+			break;
+		}
 		buf += n;
 		len -= n;
 	}
-	return 0;
+	if (io == EZN_IO_WRITE)
+		ezn_lower_write_end(f->f_path.mnt);
+	return err;
 }
 
 static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff_t pos,
 			     bool write)
 {
 	void *addr = kmap_local_page(page);
-	int err = ezn_lower_io(f, addr, len, pos, write);
+	int err = ezn_lower_io(f, addr, len, pos, write ? EZN_IO_WRITE : EZN_IO_READ);
 
 	kunmap_local(addr);
 	return err;
@@ -108,11 +152,13 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 		err = ezn_header_create(mk, hdr, &fk);
 		if (err)
 			goto free_hdr;
-		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, true);
+		/* @create: the creating caller holds the lower mount's write access. */
+		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0,
+				   create ? EZN_IO_WRITE_HELD : EZN_IO_WRITE);
 		if (err)
 			goto free_key;
 	} else {
-		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, false);
+		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, EZN_IO_READ);
 		if (err) {
 			pr_warn_ratelimited("header of %pD (ino %lu): cannot be read: error %d\n",
 					    f, inode->i_ino, err);
@@ -252,16 +298,20 @@ void ezn_lower_written(struct inode *inode, pgoff_t first, pgoff_t last)
 	ezn_lower_drop_blocks(EZN_I(inode), first, last, true);
 }
 
+static loff_t ezn_meta_pos(u64 index)
+{
+	return ezn_meta_block_offset(index) + ezn_meta_entry_offset(index);
+}
+
 static int ezn_read_meta(struct file *f, u64 index, u8 meta[EZN_META_ENTRY_SIZE])
 {
-	return ezn_lower_io(f, meta, EZN_META_ENTRY_SIZE,
-			    ezn_meta_block_offset(index) + ezn_meta_entry_offset(index), false);
+	return ezn_lower_io(f, meta, EZN_META_ENTRY_SIZE, ezn_meta_pos(index), EZN_IO_READ);
 }
 
 static int ezn_write_meta(struct file *f, u64 index, const u8 meta[EZN_META_ENTRY_SIZE])
 {
-	return ezn_lower_io(f, (void *)meta, EZN_META_ENTRY_SIZE,
-			    ezn_meta_block_offset(index) + ezn_meta_entry_offset(index), true);
+	return ezn_lower_io(f, (void *)meta, EZN_META_ENTRY_SIZE, ezn_meta_pos(index),
+			    EZN_IO_WRITE);
 }
 
 static void ezn_auth_failed(struct inode *inode, u64 index, int err)
@@ -392,9 +442,14 @@ static int ezn_lower_truncate(struct ezn_inode_info *ei, loff_t lower_size)
 	struct dentry *lower = ei->lower_file->f_path.dentry;
 	int err;
 
+	/* Called under the upper i_rwsem: see ezn_lower_write_begin(). */
+	err = ezn_lower_write_begin(ei->lower_file->f_path.mnt);
+	if (err)
+		return err;
 	inode_lock(ei->lower_inode);
 	err = notify_change(&init_user_ns, lower, &ia, NULL);
 	inode_unlock(ei->lower_inode);
+	ezn_lower_write_end(ei->lower_file->f_path.mnt);
 	return err;
 }
 
@@ -466,8 +521,7 @@ static int ezn_zero_meta(struct ezn_inode_info *ei, u64 first, u64 end)
 	zeroes = kzalloc(len, GFP_KERNEL);
 	if (!zeroes)
 		return -ENOMEM;
-	err = ezn_lower_io(ei->lower_file, zeroes, len,
-			   ezn_meta_block_offset(first) + ezn_meta_entry_offset(first), true);
+	err = ezn_lower_io(ei->lower_file, zeroes, len, ezn_meta_pos(first), EZN_IO_WRITE);
 	kfree(zeroes);
 	return err;
 }

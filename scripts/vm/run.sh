@@ -17,7 +17,8 @@
 #                       for a kernel not installed under /lib/modules
 # Every EZN_* variable of the caller's environment is exported to the guest
 # command. Environment: EZN_KVER, EZN_KERNEL and EZN_VM_MODULES give the defaults of
-# --kver, --kernel and --modules (the debug-kernel lane sets them); EZN_KVM=1 opts in to KVM (it hangs on some hosts, so TCG is the
+# --kver, --kernel and --modules (the debug-kernel lane sets them), and
+# EZN_VM_APPEND adds kernel command-line arguments; EZN_KVM=1 opts in to KVM (it hangs on some hosts, so TCG is the
 # default); EZN_QEMU_EXTRA adds QEMU arguments.
 #
 # The exit status is the command's, read back from the share; 124 means the VM
@@ -97,7 +98,7 @@ fi
 # no_timer_check: under a loaded host, TCG can miss the IO-APIC timer check and panic.
 cmdline="console=ttyS0 no_timer_check panic=-1 oops=panic loglevel=5 ezn.run=/ezn-out/guest-cmd"
 [ -z "$modules" ] || cmdline="$cmdline ezn.modules=$(realpath "$modules")"
-cmdline="$cmdline $append"
+cmdline="$cmdline ${EZN_VM_APPEND:-} $append"
 
 args=(-nodefaults -no-reboot -m "$mem" -smp "$smp" "${accel[@]}"
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"

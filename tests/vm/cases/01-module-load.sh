@@ -20,6 +20,7 @@ gone() {
 	! grep -q ezncryptfs /proc/slabinfo || fail "slab cache left in /proc/slabinfo"
 }
 
+unload_module
 load_module
 registered
 expect_klog 'ezncryptfs: version [0-9.]+ loaded \(on-disk format 1\)'
