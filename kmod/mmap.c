@@ -106,6 +106,18 @@ static int ezn_writepage_locked(struct page *page, struct writeback_control *wbc
 	unlock_page(page);
 	err = ezn_lower_write_block(inode, page->index, page, len, ctx->cipher);
 	up_write(&ei->io_rwsem);
+	if (err == -EINTR && fatal_signal_pending(current)) {
+		/*
+		 * The lower filesystem does not write for a task being killed
+		 * (generic_perform_write()). Nothing is lost: the page stays
+		 * dirty for the flusher, and no error reaches the mapping.
+		 */
+		lock_page(page);
+		redirty_page_for_writepage(wbc, page);
+		unlock_page(page);
+		end_page_writeback(page);
+		return 0;
+	}
 	if (err) {
 		mapping_set_error(page->mapping, err);
 		pr_warn_ratelimited("inode %lu block %lu: writeback to the lower file failed: error %d\n",
