@@ -46,7 +46,7 @@ VM_PROGS	:=
 -include tests/userspace.mk
 -include tests/acl.mk
 
-.PHONY: all module test-module tools check check-debug check-host vm-shell bench style install \
+.PHONY: all module test-module tools check check-debug check-host vm-shell demo bench style install \
 	clean deps FORCE
 all: module tools
 
@@ -87,6 +87,9 @@ check-host: $(HOST_TESTS)
 VM_CMD ?= bash -i
 vm-shell: test-module tools $(VM_PROGS)
 	scripts/vm/run.sh --kver $(MOD_KVER) --interactive -- scripts/vm/guest-shell.sh $(VM_CMD)
+
+demo: module tools
+	scripts/demo/run.sh
 
 bench: module tools $(BENCH_PROGS)
 	scripts/bench/run.sh
