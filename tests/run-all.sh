@@ -21,6 +21,7 @@ for t in ${EZN_HOST_TESTS:-}; do
 	suite "$t"
 done
 suite "$top/tests/harness/selftest.sh"
+suite "$top/tests/vm/powercut.sh"
 suite "$top/tests/vm/run.sh" ${EZN_VM_ONLY:+--only "$EZN_VM_ONLY"}
 
 passed=$(grep -c '^PASS ' "$log")

@@ -25,7 +25,6 @@ modprobe brd rd_nr=1 rd_size=$((1536 * 1024)) max_part=0
 mkfs.ext4 -q -F -O encrypt /dev/ram0
 mkdir -p /mnt/ram /mnt/up
 mount /dev/ram0 /mnt/ram
-insmod "$ko"
 modprobe ecryptfs
 modprobe fuse
 modprobe algif_aead
@@ -46,15 +45,26 @@ setup_plain() {
 }
 teardown_plain() { rm -rf /mnt/ram/plain; }
 
+# ezncryptfs as a user runs it: the service mounts it with the access check
+# enforcing, and the benchmark's programs are allowed by rules, so every
+# open, stat and I/O pays for the decision.
 setup_ezncryptfs() {
-	mkdir -p /mnt/ram/ezn
-	head -c 32 /dev/urandom >/tmp/ezn.key
-	keyctl padd logon ezncrypt:bench @s </tmp/ezn.key >/dev/null
-	mount -t ezncryptfs -o key=ezncrypt:bench,category=bench /mnt/ram/ezn /mnt/up || return 1
-	[ -z "${EZN_BENCH_ALLOW:-}" ] || $EZN_BENCH_ALLOW
+	export EZN_CONFIG_DIR=/tmp/ezn-bench/etc EZN_LOG_DIR=/tmp/ezn-bench/log
+	export EZN_STATE_DIR=/tmp/ezn-bench/state
+	mkdir -p "$EZN_CONFIG_DIR" /mnt/ram/ezn
+	printf '%s\n' "$pass" >/tmp/ezn-bench/pass
+	chmod 600 /tmp/ezn-bench/pass
+	printf 'category bench /mnt/ram/ezn /mnt/up\n' >"$EZN_CONFIG_DIR/ezncrypt.conf"
+	{
+		"$bin/ezn" key init --kdf interactive --passfile /tmp/ezn-bench/pass &&
+		"$bin/ezn" service start --module "$ko" --no-audit --passfile /tmp/ezn-bench/pass &&
+		for exe in /usr/bin/fio "$bin/smallfiles" /usr/bin/mysqldump; do
+			"$bin/ezn" acl --passfile /tmp/ezn-bench/pass -a "ALLOW @bench * $exe" || exit 1
+		done
+	} >/tmp/ezn-bench/setup.log 2>&1 || { cat /tmp/ezn-bench/setup.log >&2; return 1; }
 	echo /mnt/up
 }
-teardown_ezncryptfs() { umount /mnt/up; rm -rf /mnt/ram/ezn; }
+teardown_ezncryptfs() { "$bin/ezn" service stop >/dev/null; rm -rf /mnt/ram/ezn; }
 
 setup_ecryptfs() {
 	mkdir -p /mnt/ram/ecl

@@ -106,7 +106,7 @@ args=(-nodefaults -no-reboot -m "$mem" -smp "$smp" "${accel[@]}"
 	-virtfs "local,path=$out,mount_tag=ezn_out,security_model=none,multidevs=remap"
 	-device virtio-rng-pci)
 for d in "${disks[@]}"; do
-	args+=(-drive "file=$d,format=raw,if=virtio,cache=unsafe")
+	args+=(-drive "file=$d,format=raw,if=virtio,cache=writeback")
 done
 # shellcheck disable=SC2206
 args+=(${EZN_QEMU_EXTRA:-})
