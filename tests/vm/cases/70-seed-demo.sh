@@ -4,8 +4,8 @@
 source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/scripts/demo/mariadb.sh"
 cleanup() {
-	db_stop >/dev/null 2>&1
-	"$EZN_TOP/build/bin/ezn" service stop >/dev/null 2>&1
+	db_stop >/dev/null 2>&1 || true
+	"$EZN_TOP/build/bin/ezn" service stop >/dev/null 2>&1 || true
 	unload_module || true
 }
 trap cleanup EXIT
