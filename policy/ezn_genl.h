@@ -107,6 +107,23 @@
  *	  EZN_A_EV_LOST:	NLA_U32, events dropped (rate limit) before this one
  *	Events are rate limited; a reader learns how many it missed.
  *
+ * EZN_CMD_KEY_ROTATE [admin]
+ *	EZN_A_CATEGORY, EZN_A_KEY_DESC (NLA_NUL_STRING, at most
+ *	EZN_KEY_DESC_MAX bytes with the NUL): the description of a logon key
+ *	in the caller's keyrings holding the category's new 32-byte master key.
+ *	Every mount of the category makes it its current key (new headers are
+ *	wrapped with it; the former keys still open headers not yet rewrapped,
+ *	at most 4 keys per mount: -ENOSPC) and rewrites its lower root's
+ *	marker for it. Idempotent (a rotation that is resumed sends it again).
+ *	-ENOENT: no mount of that category; -ENOKEY/-EKEYREJECTED: the key.
+ *	FORMAT.md "Key rotation".
+ *
+ * EZN_CMD_KEY_RETIRE [admin]
+ *	EZN_A_CATEGORY, EZN_A_KEY_ID (16 bytes, FORMAT.md's key id): the
+ *	category's mounts forget that older key; headers still wrapped with it
+ *	no longer open (the caller rewraps them first). -EBUSY for the current
+ *	key, -ENOENT when no mount of the category holds it.
+ *
  * Commands and attributes are only ever added at the end of the enums below;
  * numbers already assigned never change.
  */
@@ -127,6 +144,9 @@
 #define EZN_GRANT_TIMEOUT_MAX	86400
 /* Most rules in one policy. */
 #define EZN_POLICY_MAX_RULES	1024
+/* Longest logon key description in EZN_A_KEY_DESC, NUL included. */
+#define EZN_KEY_DESC_MAX	256
+#define EZN_KEY_ID_LEN		16
 
 enum ezn_cmd {
 	EZN_CMD_UNSPEC,
@@ -141,6 +161,8 @@ enum ezn_cmd {
 	EZN_CMD_GRANT_ADD,
 	EZN_CMD_GRANT_REVOKE,
 	EZN_CMD_AUDIT_EVENT,
+	EZN_CMD_KEY_ROTATE,
+	EZN_CMD_KEY_RETIRE,
 	__EZN_CMD_MAX
 };
 
@@ -183,6 +205,8 @@ enum ezn_attr {
 	EZN_A_EV_VERDICT,
 	EZN_A_EV_LOST,
 	EZN_A_PAD,
+	EZN_A_KEY_DESC,
+	EZN_A_KEY_ID,
 	__EZN_A_MAX
 };
 

@@ -14,24 +14,7 @@
  * is quadratic at worst.
  */
 #include "ezn_rule.h"
-
-static size_t ezn_strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static int ezn_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
+#include "ezn_str.h"
 
 /*
  * Scans the character class starting at p[i] == '[' (p has n bytes). On

@@ -8,6 +8,7 @@
  * starts a comment).
  */
 #include "ezn_rule.h"
+#include "ezn_str.h"
 
 static void ezn_memzero(void *p, size_t n)
 {
@@ -29,24 +30,6 @@ static int ezn_memeq(const char *a, const char *b, size_t n)
 		if (*a++ != *b++)
 			return 0;
 	return 1;
-}
-
-static size_t ezn_strlen(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n])
-		n++;
-	return n;
-}
-
-static int ezn_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
 }
 
 /* Appends to a buffer of fixed size, always NUL-terminated, counting all. */

@@ -441,6 +441,36 @@ int ezn_admin_grant_revoke(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_
 	return ezn_signed(a, msg, key, NULL, NULL);
 }
 
+int ezn_admin_key_rotate(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
+			 const char *category, const char *key_desc)
+{
+	struct nl_msg *msg = ezn_admin_msg(a, EZN_CMD_KEY_ROTATE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, EZN_A_CATEGORY, category) < 0 ||
+	    nla_put_string(msg, EZN_A_KEY_DESC, key_desc) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ezn_signed(a, msg, key, NULL, NULL);
+}
+
+int ezn_admin_key_retire(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
+			 const char *category, const uint8_t key_id[EZN_KEY_ID_LEN])
+{
+	struct nl_msg *msg = ezn_admin_msg(a, EZN_CMD_KEY_RETIRE, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_string(msg, EZN_A_CATEGORY, category) < 0 ||
+	    nla_put(msg, EZN_A_KEY_ID, EZN_KEY_ID_LEN, key_id) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ezn_signed(a, msg, key, NULL, NULL);
+}
+
 struct ezn_dump_ctx {
 	int (*cb)(const struct ezn_admin_rule *rule, void *arg);
 	void *arg;

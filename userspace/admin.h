@@ -80,6 +80,15 @@ int ezn_admin_grant_add(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZ
 			const char *category, uint32_t timeout_s, uint32_t *id);
 int ezn_admin_grant_revoke(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
 			   uint32_t id);
+/*
+ * Key rotation (FORMAT.md "Key rotation"): the logon key key_desc (in our
+ * keyrings) becomes the current master key of category's mounts; retire
+ * drops the older key key_id from them.
+ */
+int ezn_admin_key_rotate(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
+			 const char *category, const char *key_desc);
+int ezn_admin_key_retire(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
+			 const char *category, const uint8_t key_id[EZN_KEY_ID_LEN]);
 
 /* ---- reading ---- */
 

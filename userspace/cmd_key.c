@@ -8,6 +8,7 @@
  *   ezn key change-passphrase [--dual|--single] [--new-passfile FILE]
  *   ezn key export FILE [--export-passfile FILE] [@CAT...]
  *   ezn key import FILE [--import-passfile FILE] [--with-admin]
+ *   ezn key rotate @CAT...		(key_rotate.c)
  *
  * Every form takes --config-dir DIR and --passfile FILE. init also creates a
  * master key for every category of ezncrypt.conf. export writes the chosen
@@ -46,6 +47,7 @@ static void ezn_key_usage(FILE *out)
 		"usage: ezn key init [--dual] [--kdf interactive|moderate|sensitive] [@CATEGORY...]\n"
 		"       ezn key add @CATEGORY\n"
 		"       ezn key list\n"
+		"       ezn key rotate @CATEGORY...\n"
 		"       ezn key change-passphrase [--dual|--single] [--new-passfile FILE]\n"
 		"       ezn key export FILE [--export-passfile FILE] [@CATEGORY...]\n"
 		"       ezn key import FILE [--import-passfile FILE] [--with-admin]\n"
@@ -172,67 +174,95 @@ unlock:
 }
 
 /* Unlocks under the lock, runs change(), saves with the same secrets. */
-static int ezn_key_add(struct ezn_key_opts *o, int nargs, char **args)
-{
-	char name[EZN_CATEGORY_MAX + 1], path[PATH_MAX], why[PATH_MAX + 256];
+/* A keystore opened for a change, under keystore.lock. */
+struct ezn_key_change {
+	int lock;
 	struct ezn_keystore *ks;
 	struct ezn_creds *c;
-	uint32_t flags;
-	int i, err, ret = EZN_EXIT_FAIL, lock;
+};
 
-	if (nargs < 1) {
-		ezn_err("key add: which category? (ezn key add @CATEGORY)");
-		return EZN_EXIT_USAGE;
-	}
-	for (i = 0; i < nargs; i++)
-		if (ezn_parse_category_arg(args[i], name))
-			return EZN_EXIT_USAGE;
-	lock = ezn_ks_lock();
-	if (lock < 0)
+/* 0, or the exit status (everything reported, everything released). */
+static int ezn_key_change_begin(const char *passfile, struct ezn_key_change *k)
+{
+	int err;
+
+	k->ks = NULL;
+	k->c = NULL;
+	k->lock = ezn_ks_lock();
+	if (k->lock < 0)
 		return EZN_EXIT_FAIL;
-	ks = ezn_ks_new();
-	c = ezn_creds_new();
-	if (!ks || !c) {
+	k->ks = ezn_ks_new();
+	k->c = ezn_creds_new();
+	if (!k->ks || !k->c) {
 		ezn_err("out of locked memory");
-		goto free_all;
+		err = -ENOMEM;
+	} else {
+		err = ezn_ks_unlock_creds(passfile, k->ks, k->c);
 	}
-	ezn_ks_path(path, sizeof(path));
-	err = ezn_ks_peek(path, &flags, why, sizeof(why));
-	if (err) {
-		ezn_err("%s", err == -ENOENT ? "no keystore (see 'ezn key init')" : why);
-		goto free_all;
-	}
-	if (ezn_creds_get(c, o->passfile, "", flags & EZN_KS_FLAG_DUAL))
-		goto free_all;
-	err = ezn_ks_load(path, c, ks, why, sizeof(why));
-	if (err) {
-		ezn_err("%s", why);
-		ret = ezn_exit_for(err);
-		goto free_all;
-	}
+	if (!err)
+		return 0;
+	ezn_creds_free(k->c);
+	ezn_ks_free(k->ks);
+	ezn_ks_unlock_file(k->lock);
+	return ezn_exit_for(err);
+}
+
+static void ezn_key_change_end(struct ezn_key_change *k)
+{
+	ezn_creds_free(k->c);
+	ezn_ks_free(k->ks);
+	ezn_ks_unlock_file(k->lock);
+}
+
+static int ezn_key_add(struct ezn_key_opts *o, int nargs, char **args)
+{
+	char name[EZN_CATEGORY_MAX + 1];
+	struct ezn_key_change k;
+	int i, err, ret;
+
+	if (ezn_parse_category_args(nargs, args, "ezn key add @CATEGORY"))
+		return EZN_EXIT_USAGE;
+	ret = ezn_key_change_begin(o->passfile, &k);
+	if (ret)
+		return ret;
+	ret = EZN_EXIT_FAIL;
 	for (i = 0; i < nargs; i++) {
 		ezn_parse_category_arg(args[i], name);
-		err = ezn_ks_add(ks, name);
+		err = ezn_ks_add(k.ks, name);
 		if (err == -EEXIST) {
 			ezn_err("category @%s already has a master key; nothing changed", name);
-			goto free_all;
+			goto end;
 		} else if (err) {
 			ezn_err("cannot add @%s: %s", name, strerror(-err));
-			goto free_all;
+			goto end;
 		}
 	}
-	ret = ezn_key_save(ks, c);
+	ret = ezn_key_save(k.ks, k.c);
 	if (ret)
-		goto free_all;
+		goto end;
 	ezn_log_open("ezn-key");
 	for (i = 0; i < nargs; i++) {
 		ezn_log("master key added for %s", args[i]);
-		ezn_print_key_id(args[i], ezn_ks_find(ks, args[i] + 1)->key);
+		ezn_print_key_id(args[i], ezn_ks_find(k.ks, args[i] + 1)->key);
 	}
-free_all:
-	ezn_creds_free(c);
-	ezn_ks_free(ks);
-	ezn_ks_unlock_file(lock);
+end:
+	ezn_key_change_end(&k);
+	return ret;
+}
+
+static int ezn_key_rotate_cmd(struct ezn_key_opts *o, int nargs, char **args)
+{
+	struct ezn_key_change k;
+	int ret;
+
+	if (ezn_parse_category_args(nargs, args, "ezn key rotate @CATEGORY"))
+		return EZN_EXIT_USAGE;
+	ret = ezn_key_change_begin(o->passfile, &k);
+	if (ret)
+		return ret;
+	ezn_log_open("ezn-key");
+	ret = ezn_key_rotate(k.ks, k.c, nargs, args) ? EZN_EXIT_FAIL : EZN_EXIT_OK;
+	ezn_key_change_end(&k);
 	return ret;
 }
 
@@ -548,7 +578,9 @@ int ezn_cmd_key(int argc, char **argv)
 		return ezn_key_export(&o, argc - optind, argv + optind);
 	if (!strcmp(action, "import"))
 		return ezn_key_import(&o, argc - optind, argv + optind);
-	ezn_err("key: unknown action '%s' (init, add, list, change-passphrase, export, import)",
+	if (!strcmp(action, "rotate"))
+		return ezn_key_rotate_cmd(&o, argc - optind, argv + optind);
+	ezn_err("key: unknown action '%s' (init, add, list, change-passphrase, export, import, rotate)",
 		action);
 	return EZN_EXIT_USAGE;
 }

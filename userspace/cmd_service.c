@@ -83,7 +83,7 @@ static int ezn_key_desc(char *buf, size_t size, const char *name)
 	return snprintf(buf, size, "ezncrypt:%s", name) >= (int)size ? -ENAMETOOLONG : 0;
 }
 
-static int ezn_add_logon(const char *name, const unsigned char *key)
+int ezn_add_logon(const char *name, const unsigned char *key)
 {
 	char desc[64];
 	key_serial_t id;
@@ -104,7 +104,7 @@ static int ezn_add_logon(const char *name, const unsigned char *key)
 }
 
 /* Revokes every ezncrypt:name key we can find; returns how many. */
-static int ezn_revoke_logon(const char *name)
+int ezn_revoke_logon(const char *name)
 {
 	static const int rings[] = { KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING };
 	char desc[64];
@@ -188,7 +188,8 @@ static int ezn_load_module(const struct ezn_service_opts *o)
 
 static int ezn_retrieve_keys(const struct ezn_config *conf, struct ezn_keystore *ks)
 {
-	struct ezn_ks_entry *e;
+	char old[EZN_CATEGORY_MAX + sizeof(EZN_ROTATE_OLD)];
+	struct ezn_ks_entry *e, *p;
 	unsigned int i;
 	int err;
 
@@ -202,7 +203,13 @@ static int ezn_retrieve_keys(const struct ezn_config *conf, struct ezn_keystore 
 	}
 	for (i = 0; i < conf->nr; i++) {
 		e = ezn_ks_find(ks, conf->cat[i].name);
-		err = ezn_add_logon(e->name, e->key);
+		p = ezn_ks_find_pending(ks, conf->cat[i].name);
+		/* Mid-rotation: the new key is current, the old one opens the rest. */
+		err = ezn_add_logon(e->name, p ? p->key : e->key);
+		if (!err && p) {
+			snprintf(old, sizeof(old), "%s" EZN_ROTATE_OLD, e->name);
+			err = ezn_add_logon(old, e->key);
+		}
 		if (err) {
 			ezn_step_fail("adding the logon key ezncrypt:%s: %s", e->name,
 				      strerror(-err));
@@ -218,9 +225,9 @@ static int ezn_retrieve_keys(const struct ezn_config *conf, struct ezn_keystore 
 	return 0;
 }
 
-static int ezn_mount_one(const struct ezn_category_conf *cat)
+static int ezn_mount_one(const struct ezn_category_conf *cat, bool rotating)
 {
-	char fstype[64], opts[128];
+	char fstype[64], opts[192];
 	int ret;
 
 	ezn_step_begin("Mounting @%s on %s", cat->name, cat->mnt);
@@ -234,6 +241,9 @@ static int ezn_mount_one(const struct ezn_category_conf *cat)
 		return -EBUSY;
 	}
 	snprintf(opts, sizeof(opts), "key=ezncrypt:%s,category=%s", cat->name, cat->name);
+	if (rotating)
+		snprintf(opts + strlen(opts), sizeof(opts) - strlen(opts),
+			 ",oldkey=ezncrypt:%s" EZN_ROTATE_OLD, cat->name);
 	if (mount(cat->lower, cat->mnt, EZN_FSTYPE, 0, opts)) {
 		ret = -errno;
 		ezn_step_fail("mount -t %s -o %s %s %s: %s%s", EZN_FSTYPE, opts, cat->lower,
@@ -438,7 +448,7 @@ static int ezn_service_start(const struct ezn_config *conf, const struct ezn_ser
 	}
 	err = ezn_retrieve_keys(conf, ks);
 	for (i = 0; !err && i < conf->nr; i++)
-		err = ezn_mount_one(&conf->cat[i]);
+		err = ezn_mount_one(&conf->cat[i], ezn_ks_find_pending(ks, conf->cat[i].name));
 	if (!err)
 		err = ezn_load_acl(ks);
 	ezn_ks_free(ks);
@@ -477,8 +487,15 @@ static int ezn_service_stop(const struct ezn_config *conf, const struct ezn_serv
 		ezn_step_done();
 	}
 	ezn_step_begin("Removing keys");
-	for (i = 0; i < conf->nr; i++)
+	for (i = 0; i < conf->nr; i++) {
+		char name[EZN_CATEGORY_MAX + sizeof(EZN_ROTATE_OLD)];
+
 		n += ezn_revoke_logon(conf->cat[i].name);
+		snprintf(name, sizeof(name), "%s" EZN_ROTATE_OLD, conf->cat[i].name);
+		n += ezn_revoke_logon(name);
+		snprintf(name, sizeof(name), "%s" EZN_ROTATE_NEW, conf->cat[i].name);
+		n += ezn_revoke_logon(name);
+	}
 	n += ezn_revoke_logon("admin");
 	ezn_step_done();
 	ezn_log("%d key(s) revoked", n);

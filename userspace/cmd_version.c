@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include "ezn.h"
+#include "admin.h"
 
 int ezn_cmd_version(int argc, char **argv)
 {
-	struct ezn_kstatus st;
+	struct ezn_admin_status st;
+	struct ezn_admin *a;
 	int err;
 
 	if (argc > 1) {
@@ -20,7 +22,11 @@ int ezn_cmd_version(int argc, char **argv)
 		return EZN_EXIT_USAGE;
 	}
 	printf("ezn tools %s\n", EZN_TOOL_VERSION);
-	err = ezn_genl_get_status(&st);
+	err = ezn_admin_open(&a);
+	if (!err) {
+		err = ezn_admin_status(a, &st);
+		ezn_admin_close(a);
+	}
 	if (err == -ENOENT) {
 		printf("ezncryptfs module: not loaded\n");
 		return EZN_EXIT_NOT_RUNNING;

@@ -59,6 +59,23 @@ int ezn_parse_category_arg(const char *arg, char name[EZN_CATEGORY_MAX + 1])
 	return 0;
 }
 
+int ezn_parse_category_args(int nargs, char **args, const char *usage)
+{
+	int i;
+
+	if (nargs < 1) {
+		ezn_err("which category? (%s)", usage);
+		return -EINVAL;
+	}
+	for (i = 0; i < nargs; i++) {
+		char name[EZN_CATEGORY_MAX + 1];
+
+		if (ezn_parse_category_arg(args[i], name))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 const struct ezn_category_conf *ezn_config_find(const struct ezn_config *c, const char *name)
 {
 	unsigned int i;

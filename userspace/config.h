@@ -64,6 +64,8 @@ const struct ezn_category_conf *ezn_config_find(const struct ezn_config *c, cons
  * ezn_err() naming arg.
  */
 int ezn_parse_category_arg(const char *arg, char name[EZN_CATEGORY_MAX + 1]);
+/* Every one of args (at least one) with it; usage names the command. */
+int ezn_parse_category_args(int nargs, char **args, const char *usage);
 
 /* Writes a file atomically (temporary, fsync, rename, directory fsync). */
 int ezn_write_atomic(const char *path, const void *data, size_t len, unsigned int mode);

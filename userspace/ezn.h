@@ -28,16 +28,6 @@ enum ezn_exit {
 
 void ezn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* genl.c: the kernel's status as reported over generic netlink. */
-struct ezn_kstatus {
-	char version[32];
-	uint32_t format_version;
-	uint32_t mounts;
-};
-
-/* Returns 0, or -ENOENT when the module's family is not registered. */
-int ezn_genl_get_status(struct ezn_kstatus *st);
-
 int ezn_cmd_version(int argc, char **argv);
 int ezn_cmd_key(int argc, char **argv);
 int ezn_cmd_service(int argc, char **argv);
@@ -46,5 +36,23 @@ int ezn_cmd_decrypt(int argc, char **argv);
 int ezn_cmd_acl(int argc, char **argv);
 int ezn_cmd_run(int argc, char **argv);
 int ezn_cmd_audit(int argc, char **argv);
+
+/*
+ * Logon keys "ezncrypt:NAME" (cmd_service.c): add (or update) one with a
+ * 32-byte payload, or revoke every one we can find (returns how many).
+ * During a key rotation the keys are "ezncrypt:CAT" EZN_ROTATE_NEW / _OLD.
+ */
+#define EZN_ROTATE_NEW	"#new"
+#define EZN_ROTATE_OLD	"#old"
+int ezn_add_logon(const char *name, const unsigned char *key);
+int ezn_revoke_logon(const char *name);
+
+/*
+ * ezn key rotate (key_rotate.c) of the categories args ("@CATEGORY", checked)
+ * with the keystore ks opened with c under keystore.lock. 0 or -errno.
+ */
+struct ezn_keystore;
+struct ezn_creds;
+int ezn_key_rotate(struct ezn_keystore *ks, const struct ezn_creds *c, int nargs, char **args);
 
 #endif /* EZN_H */

@@ -24,7 +24,9 @@
 #define EZN_KS_KDF_ARGON2ID13	1
 #define EZN_KS_PAYLOAD_MAGIC	"EZNP"
 #define EZN_KS_ENTRY_MAX	(1 + EZN_CATEGORY_MAX + EZN_KEY_SIZE)
-#define EZN_KS_PAYLOAD_MAX	(8 + EZN_KEY_SIZE + EZN_KS_MAX_KEYS * EZN_KS_ENTRY_MAX)
+#define EZN_KS_ROTATION_MAGIC	"EZNR"
+/* The admin key, the keys, then the optional rotation journal (as many). */
+#define EZN_KS_PAYLOAD_MAX	(8 + EZN_KEY_SIZE + 2 * EZN_KS_MAX_KEYS * EZN_KS_ENTRY_MAX + 8)
 #define EZN_KS_FILE_MAX		(EZN_KS_HDR_SIZE + EZN_KS_PAYLOAD_MAX + \
 				 crypto_aead_xchacha20poly1305_ietf_ABYTES + EZN_KS_SUM_SIZE)
 /* Bounds on the limits a file may ask for, so a forged file cannot exhaust memory. */
@@ -87,14 +89,80 @@ int ezn_ks_create(struct ezn_keystore *ks, enum ezn_kdf_level level, bool dual)
 	return 0;
 }
 
-struct ezn_ks_entry *ezn_ks_find(struct ezn_keystore *ks, const char *name)
+/* Appends @n entries (u8 name length, name, key) at @pt + @off; the new length. */
+static size_t ezn_ks_put_entries(unsigned char *pt, size_t off, const struct ezn_ks_entry *e,
+				 unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < ks->nr; i++)
-		if (!strcmp(ks->e[i].name, name))
-			return &ks->e[i];
+	for (i = 0; i < n; i++) {
+		size_t nl = strlen(e[i].name);
+
+		pt[off++] = nl;
+		memcpy(pt + off, e[i].name, nl);
+		off += nl;
+		memcpy(pt + off, e[i].key, EZN_KEY_SIZE);
+		off += EZN_KEY_SIZE;
+	}
+	return off;
+}
+
+/* Reads up to @n entries at *@off; returns how many were good (n: all). */
+static unsigned int ezn_ks_get_entries(const unsigned char *pt, size_t ptlen, size_t *off,
+				       struct ezn_ks_entry *e, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		size_t nl;
+
+		if (*off + 1 > ptlen)
+			break;
+		nl = pt[(*off)++];
+		if (nl == 0 || nl > EZN_CATEGORY_MAX || *off + nl + EZN_KEY_SIZE > ptlen)
+			break;
+		memcpy(e[i].name, pt + *off, nl);
+		e[i].name[nl] = 0;
+		if (!ezn_category_name_ok(e[i].name))
+			break;
+		*off += nl;
+		memcpy(e[i].key, pt + *off, EZN_KEY_SIZE);
+		*off += EZN_KEY_SIZE;
+	}
+	return i;
+}
+
+static struct ezn_ks_entry *ezn_ks_lookup(struct ezn_ks_entry *e, unsigned int n, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(e[i].name, name))
+			return &e[i];
 	return NULL;
+}
+
+struct ezn_ks_entry *ezn_ks_find_pending(struct ezn_keystore *ks, const char *name)
+{
+	return ezn_ks_lookup(ks->pending, ks->nr_pending, name);
+}
+
+void ezn_ks_drop_pending(struct ezn_keystore *ks, const char *name)
+{
+	struct ezn_ks_entry *e = ezn_ks_find_pending(ks, name);
+	unsigned int i;
+
+	if (!e)
+		return;
+	i = e - ks->pending;
+	memmove(e, e + 1, (ks->nr_pending - i - 1) * sizeof(*e));
+	ks->nr_pending--;
+	sodium_memzero(&ks->pending[ks->nr_pending], sizeof(*e));
+}
+
+struct ezn_ks_entry *ezn_ks_find(struct ezn_keystore *ks, const char *name)
+{
+	return ezn_ks_lookup(ks->e, ks->nr, name);
 }
 
 int ezn_ks_add(struct ezn_keystore *ks, const char *name)
@@ -289,22 +357,22 @@ int ezn_ks_decode(const unsigned char *img, size_t len, const struct ezn_creds *
 	ks->memlimit = get64(img + 32);
 	memcpy(ks->admin, pt + 8, EZN_KEY_SIZE);
 	off = 8 + EZN_KEY_SIZE;
-	for (i = 0; i < n; i++) {
-		size_t nl;
-
-		if (off + 1 > ptlen)
+	i = ezn_ks_get_entries(pt, ptlen, &off, ks->e, n);
+	if (i < n)
+		goto bad_entry;
+	ks->nr = n;
+	/* The rotation journal, when a rotation is under way (FORMAT.md). */
+	if (off + 8 <= ptlen && !memcmp(pt + off, EZN_KS_ROTATION_MAGIC, 4)) {
+		n = get32(pt + off + 4);
+		off += 8;
+		if (n > EZN_KS_MAX_KEYS) {
+			snprintf(err, errsz, "keystore damaged: %u pending keys", n);
+			goto wipe_ks;
+		}
+		i = ezn_ks_get_entries(pt, ptlen, &off, ks->pending, n);
+		if (i < n)
 			goto bad_entry;
-		nl = pt[off++];
-		if (nl == 0 || nl > EZN_CATEGORY_MAX || off + nl + EZN_KEY_SIZE > ptlen)
-			goto bad_entry;
-		memcpy(ks->e[i].name, pt + off, nl);
-		ks->e[i].name[nl] = 0;
-		if (!ezn_category_name_ok(ks->e[i].name))
-			goto bad_entry;
-		off += nl;
-		memcpy(ks->e[i].key, pt + off, EZN_KEY_SIZE);
-		off += EZN_KEY_SIZE;
-		ks->nr = i + 1;
+		ks->nr_pending = n;
 	}
 	if (off != ptlen) {
 		snprintf(err, errsz, "keystore damaged: trailing payload bytes");
@@ -497,7 +565,6 @@ int ezn_ks_save(const char *path, const struct ezn_creds *c, const struct ezn_ke
 	unsigned char *img, *pt, *key;
 	size_t ptlen, ctlen, total;
 	unsigned long long clen;
-	unsigned int i;
 	int ret;
 
 	img = sodium_malloc(EZN_KS_FILE_MAX);
@@ -511,15 +578,11 @@ int ezn_ks_save(const char *path, const struct ezn_creds *c, const struct ezn_ke
 	memcpy(pt, EZN_KS_PAYLOAD_MAGIC, 4);
 	put32(pt + 4, ks->nr);
 	memcpy(pt + 8, ks->admin, EZN_KEY_SIZE);
-	ptlen = 8 + EZN_KEY_SIZE;
-	for (i = 0; i < ks->nr; i++) {
-		size_t nl = strlen(ks->e[i].name);
-
-		pt[ptlen++] = nl;
-		memcpy(pt + ptlen, ks->e[i].name, nl);
-		ptlen += nl;
-		memcpy(pt + ptlen, ks->e[i].key, EZN_KEY_SIZE);
-		ptlen += EZN_KEY_SIZE;
+	ptlen = ezn_ks_put_entries(pt, 8 + EZN_KEY_SIZE, ks->e, ks->nr);
+	if (ks->nr_pending) {
+		memcpy(pt + ptlen, EZN_KS_ROTATION_MAGIC, 4);
+		put32(pt + ptlen + 4, ks->nr_pending);
+		ptlen = ezn_ks_put_entries(pt, ptlen + 8, ks->pending, ks->nr_pending);
 	}
 	memset(img, 0, EZN_KS_HDR_SIZE);
 	memcpy(img, EZN_KS_MAGIC, 8);
@@ -562,9 +625,8 @@ int ezn_ks_path(char *buf, size_t size)
 	return ezn_config_path(buf, size, EZN_KS_FILE);
 }
 
-int ezn_ks_unlock(const char *passfile, struct ezn_keystore *ks)
+int ezn_ks_unlock_creds(const char *passfile, struct ezn_keystore *ks, struct ezn_creds *c)
 {
-	struct ezn_creds *c;
 	char path[PATH_MAX], why[PATH_MAX + 256];
 	uint32_t flags;
 	int ret;
@@ -581,18 +643,26 @@ int ezn_ks_unlock(const char *passfile, struct ezn_keystore *ks)
 			ezn_err("%s", why);
 		return ret;
 	}
+	ret = ezn_creds_get(c, passfile, "", flags & EZN_KS_FLAG_DUAL);
+	if (ret)
+		return ret;
+	ret = ezn_ks_load(path, c, ks, why, sizeof(why));
+	if (ret)
+		ezn_err("%s", why);
+	return ret;
+}
+
+int ezn_ks_unlock(const char *passfile, struct ezn_keystore *ks)
+{
+	struct ezn_creds *c;
+	int ret;
+
 	c = ezn_creds_new();
 	if (!c) {
 		ezn_err("out of locked memory");
 		return -ENOMEM;
 	}
-	ret = ezn_creds_get(c, passfile, "", flags & EZN_KS_FLAG_DUAL);
-	if (ret)
-		goto free_creds;
-	ret = ezn_ks_load(path, c, ks, why, sizeof(why));
-	if (ret)
-		ezn_err("%s", why);
-free_creds:
+	ret = ezn_ks_unlock_creds(passfile, ks, c);
 	ezn_creds_free(c);
 	return ret;
 }

@@ -20,7 +20,11 @@
  *			passphrase (it is not a defence: the AEAD tag is)
  *
  * The payload: "EZNP", u32 count N, the admin key (32 bytes), then N entries
- * of u8 name length, the category name, the master key (32 bytes).
+ * of u8 name length, the category name, the master key (32 bytes). While a
+ * key rotation is under way (ezn key rotate, FORMAT.md "Key rotation") the
+ * rotation journal follows: "EZNR", u32 count P, then P entries as above,
+ * each the new ("pending") master key of a category being rotated. Tools
+ * older than the journal refuse such a keystore (trailing payload bytes).
  *
  * The KDF input is u32 length(passphrase) || passphrase || salt secret, so
  * the two secrets cannot be shifted into each other.
@@ -61,6 +65,8 @@ struct ezn_keystore {
 	unsigned char admin[EZN_KEY_SIZE];
 	unsigned int nr;
 	struct ezn_ks_entry e[EZN_KS_MAX_KEYS];
+	unsigned int nr_pending;	/* rotation journal: new keys not yet current */
+	struct ezn_ks_entry pending[EZN_KS_MAX_KEYS];
 };
 
 /* Results besides 0 and -errno from the file system. */
@@ -103,6 +109,8 @@ int ezn_ks_save(const char *path, const struct ezn_creds *c, const struct ezn_ke
  * or another negative errno.
  */
 int ezn_ks_unlock(const char *passfile, struct ezn_keystore *ks);
+/* The same, keeping the secrets in c (to save the keystore again). */
+int ezn_ks_unlock_creds(const char *passfile, struct ezn_keystore *ks, struct ezn_creds *c);
 /* The keystore's path in the configuration directory. */
 int ezn_ks_path(char *buf, size_t size);
 /*
@@ -114,6 +122,9 @@ void ezn_ks_unlock_file(int fd);
 
 /* The entry for category name, or NULL. */
 struct ezn_ks_entry *ezn_ks_find(struct ezn_keystore *ks, const char *name);
+/* The pending (rotation) key of category name, or NULL; drop it (wiped). */
+struct ezn_ks_entry *ezn_ks_find_pending(struct ezn_keystore *ks, const char *name);
+void ezn_ks_drop_pending(struct ezn_keystore *ks, const char *name);
 /* Adds a random master key for name: -EEXIST, -ENOSPC, -EINVAL (bad name). */
 int ezn_ks_add(struct ezn_keystore *ks, const char *name);
 

@@ -9,13 +9,18 @@ EZN_LIBS	= $(shell pkg-config --libs $(EZN_PKGS))
 # The rule language (policy/policy.mk) is linked in for ezn acl.
 EZN_POLICY_OBJS	:= $(BUILD)/policy/ezn_rule.o $(BUILD)/policy/ezn_match.o
 
+# ezn key rotate rewraps headers with ezn-recover's format code (OpenSSL).
+EZN_V1_OBJ	:= $(BUILD)/userspace/offline/ezn_v1.o
+EZN_V1_LIBS	= $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
 TOOLS += $(BUILD)/bin/ezn
 
 $(EZN_OBJS): CFLAGS += $(EZN_CFLAGS)
+$(BUILD)/userspace/key_rotate.o: CFLAGS += -Ikmod -Iuserspace/offline
 
-$(BUILD)/bin/ezn: $(EZN_OBJS) $(EZN_POLICY_OBJS)
+$(BUILD)/bin/ezn: $(EZN_OBJS) $(EZN_POLICY_OBJS) $(EZN_V1_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(EZN_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(EZN_LIBS) $(EZN_V1_LIBS)
 
 # ezn-NAME links to the multi-call binary, next to it and on install.
 EZN_LINKS	:= ezn-service ezn-encrypt ezn-decrypt ezn-acl ezn-run ezn-key ezn-audit

@@ -72,6 +72,6 @@ acl_umount() {
 expect_denied_log() {
 	local re="ezncryptfs: DENIED type=\"$1\" exec=\"$2\"( script=\"[^\"]*\")? comm=\"[^\"]*\" path=\"$3\" pid=[0-9]+ uid=[0-9]+"
 
-	dmesg | grep -qE -- "$re" ||
+	dmesg | grep -E -- "$re" >/dev/null ||
 		fail "no DENIED line type=$1 exec=$2 path=$3 (log: $(dmesg | grep DENIED | tail -n 3))"
 }

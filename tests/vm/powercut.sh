@@ -74,7 +74,7 @@ now=$(sha256sum /mnt/up/group | awk '{ print $1 }')
 grep -q "$now" "$W/write/synced.sha256" "$W/write/group-dirty.sha256" || exit 21
 # The unsynced file: gone, readable, or refused with EIO and a log line.
 if [ -e /mnt/up/unsynced ] && ! cat /mnt/up/unsynced >/dev/null; then
-	dmesg | grep -qE 'ezncryptfs: (block|header)' || exit 22
+	dmesg | grep -E 'ezncryptfs: (block|header)' >/dev/null || exit 22
 fi
 cd / && umount /mnt/up && umount /mnt/disk || exit 23
 exit 0

@@ -9,6 +9,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include "ezn_v1.h"
 
@@ -230,6 +231,84 @@ enum ezn_status ezn_header_open(const struct ezn_keys *keys, const uint8_t *hdr,
 	}
 	memcpy(file->file_id, hdr + HDR_OFF_FILE_ID, EZN_FILE_ID_SIZE);
 	return EZN_OK;
+}
+
+/* AES-256-GCM seal of @len bytes of @in to @out and @tag. EZN_OK or EZN_ERROR. */
+static enum ezn_status gcm_seal(const uint8_t key[EZN_KEY_SIZE], const uint8_t *nonce,
+				const uint8_t *aad, int aad_len, const uint8_t *in, int len,
+				uint8_t *out, uint8_t *tag)
+{
+	enum ezn_status st = EZN_ERROR;
+	EVP_CIPHER_CTX *ctx;
+	int n;
+
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return EZN_ERROR;
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, EZN_NONCE_SIZE, NULL) == 1 &&
+	    EVP_EncryptInit_ex(ctx, NULL, NULL, key, nonce) == 1 &&
+	    EVP_EncryptUpdate(ctx, NULL, &n, aad, aad_len) == 1 &&
+	    EVP_EncryptUpdate(ctx, out, &n, in, len) == 1 &&
+	    EVP_EncryptFinal_ex(ctx, out + n, &n) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, EZN_TAG_SIZE, tag) == 1)
+		st = EZN_OK;
+	EVP_CIPHER_CTX_free(ctx);
+	return st;
+}
+
+enum ezn_status ezn_header_wrap(const struct ezn_keys *keys, const struct ezn_file *file,
+				uint8_t *hdr)
+{
+	uint8_t nonce[EZN_NONCE_SIZE], out[EZN_KEY_SIZE], tag[EZN_TAG_SIZE];
+	enum ezn_status st;
+
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
+		return EZN_ERROR;
+	memset(hdr, 0, EZN_HEADER_SIZE);
+	memcpy(hdr, HEADER_MAGIC, 8);
+	hdr[HDR_OFF_VERSION] = EZN_FORMAT_VERSION_1;
+	memcpy(hdr + HDR_OFF_FILE_ID, file->file_id, EZN_FILE_ID_SIZE);
+	memcpy(hdr + HDR_OFF_KEY_ID, keys->key_id, EZN_KEY_ID_SIZE);
+	memcpy(hdr + HDR_OFF_NONCE, nonce, EZN_NONCE_SIZE);
+	st = gcm_seal(keys->wrap_key, nonce, hdr, HDR_AAD_SIZE, file->key, EZN_KEY_SIZE, out,
+		      tag);
+	if (st == EZN_OK) {
+		memcpy(hdr + HDR_OFF_WRAPPED, out, EZN_KEY_SIZE);
+		memcpy(hdr + HDR_OFF_TAG, tag, EZN_TAG_SIZE);
+	} else {
+		memset(hdr, 0, EZN_HEADER_SIZE);
+	}
+	return st;
+}
+
+enum ezn_status ezn_header_rewrap(const struct ezn_keys *from, const struct ezn_keys *to,
+				  uint8_t *hdr, const char **why)
+{
+	uint8_t *out = NULL;
+	struct ezn_file file;
+	enum ezn_status st;
+
+	st = ezn_header_open(from, hdr, &file, why);
+	if (st != EZN_OK)
+		return st;
+	out = OPENSSL_malloc(EZN_HEADER_SIZE);
+	if (!out) {
+		*why = "out of memory";
+		st = EZN_ERROR;
+		goto wipe;
+	}
+	st = ezn_header_wrap(to, &file, out);
+	if (st != EZN_OK) {
+		*why = "crypto library error";
+		goto wipe;
+	}
+	/* Only the key id, nonce, wrapped key and tag differ. */
+	memcpy(hdr + EZN_HDR_REWRAP_OFF, out + EZN_HDR_REWRAP_OFF, EZN_HDR_REWRAP_SIZE);
+wipe:
+	ezn_file_wipe(&file);
+	OPENSSL_clear_free(out, EZN_HEADER_SIZE);
+	return st;
 }
 
 enum ezn_status ezn_block_open(const struct ezn_file *file, uint64_t index,

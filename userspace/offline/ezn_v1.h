@@ -49,6 +49,22 @@ enum ezn_status ezn_header_open(const struct ezn_keys *keys, const uint8_t *hdr,
 				struct ezn_file *file, const char **why);
 void ezn_file_wipe(struct ezn_file *file);
 
+/* Where a header's key id is, and the bytes a rewrap changes (FORMAT.md). */
+#define EZN_HDR_KEY_ID_OFF	32
+#define EZN_HDR_REWRAP_OFF	32	/* key id, wrap nonce, wrapped key, tag */
+#define EZN_HDR_REWRAP_SIZE	76
+
+/* Write a whole version 1 header for @file under @keys (fresh random nonce). */
+enum ezn_status ezn_header_wrap(const struct ezn_keys *keys, const struct ezn_file *file,
+				uint8_t *hdr);
+/*
+ * Key rotation: unwrap @hdr's file key with @from and wrap it with @to under
+ * a fresh nonce, in place; only bytes EZN_HDR_REWRAP_OFF.. (+SIZE) change.
+ * On failure (as ezn_header_open()) @hdr is unchanged.
+ */
+enum ezn_status ezn_header_rewrap(const struct ezn_keys *from, const struct ezn_keys *to,
+				  uint8_t *hdr, const char **why);
+
 /*
  * Open data block @index: @len (1..EZN_BLOCK_SIZE) bytes of ciphertext from
  * @cipher with metadata entry @meta into @clear. EZN_DAMAGED on tag failure.

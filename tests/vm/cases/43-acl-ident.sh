@@ -51,7 +51,7 @@ acl_ok add "ALLOW @ident * /usr/local/bin/restore.sh --shell=$BASH_EXE --childre
 expect_eq "script under its rule" "secret data" "$(/usr/local/bin/restore.sh "$UPPER/f")"
 dmesg -C
 expect_fail "another script" /usr/local/bin/other.sh "$UPPER/f"
-dmesg | grep -qE "DENIED type=\"acl\" exec=\"$BASH_EXE\" script=\"/usr/local/bin/other.sh\"" ||
+dmesg | grep -E "DENIED type=\"acl\" exec=\"$BASH_EXE\" script=\"/usr/local/bin/other.sh\"" >/dev/null ||
 	fail "the denial does not name the script"
 expect_fail "bash script (not executed as a script)" bash /usr/local/bin/restore.sh "$UPPER/f"
 expect_fail "rewritten argv" bash -c "exec -a /usr/local/bin/restore.sh $BASH_EXE -c 'read -r l < \"\$0\"' '$UPPER/f'"
