@@ -20,7 +20,6 @@ small_files=${EZN_BENCH_SMALL_FILES:-2000}
 db_rows=${EZN_BENCH_DB_ROWS:-30000}
 : >"$out"
 
-mount -t tmpfs tmpfs /tmp
 modprobe brd rd_nr=1 rd_size=$((1536 * 1024)) max_part=0
 mkfs.ext4 -q -F -O encrypt /dev/ram0
 mkdir -p /mnt/ram /mnt/up

@@ -49,7 +49,6 @@ last_denial() {
 
 step "1. MariaDB with generated databases ($rows rows a table)"
 if [ -z "${EZN_DEMO_SRV:-}" ]; then
-	mount -t tmpfs tmpfs /tmp
 	modprobe brd rd_nr=1 rd_size=$((1024 * 1024)) max_part=0
 	mkfs.ext4 -q -F /dev/ram0
 	mkdir -p /srv && mount /dev/ram0 /srv

@@ -84,6 +84,16 @@ console=${console:-$out/console.log}
 	while IFS='=' read -r name _; do
 		printf 'export %s=%q\n' "$name" "${!name}"
 	done < <(env | grep -E '^EZN_[A-Z0-9_]+=' | grep -vE '^EZN_(TOP|KVM|QEMU_EXTRA)=')
+	# A fresh /tmp for the guest; a checkout under the host's /tmp (CI's
+	# clone, say) stays visible at its own path.
+	echo "mkdir -p /run/ezn-host-tmp && mount --bind /tmp /run/ezn-host-tmp"
+	echo "mount -t tmpfs -o mode=1777 tmpfs /tmp"
+	case "$top" in
+	/tmp/*)
+		first=${top#/tmp/}
+		first=${first%%/*}
+		echo "mkdir -p /tmp/$first && mount --bind /run/ezn-host-tmp/$first /tmp/$first" ;;
+	esac
 	echo "cd $(printf %q "$top")"
 	printf 'exec'
 	printf ' %q' "$@"

@@ -22,7 +22,6 @@ mkdir -p "$out/cases" "$scratch" /mnt/ezn-upper
 : >"$out/subresults"
 : >"$out/dmesg.log"
 sysctl -qw kernel.hung_task_timeout_secs=60 kernel.printk_ratelimit=0 2>/dev/null
-mount -t tmpfs tmpfs /tmp
 
 # On a kernel with kmemleak, report only leaks that appear from here on.
 kmemleak=

@@ -21,7 +21,6 @@ guest() {
 	cat >"$work/$phase.sh" <<GUEST
 set -u
 W='$work'
-mount -t tmpfs tmpfs /tmp
 insmod '$ko' || exit 10
 head -c 32 '$work/key' >/tmp/k
 keyctl padd logon ezncrypt:powercut @u </tmp/k >/dev/null || exit 11
