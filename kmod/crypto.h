@@ -11,6 +11,7 @@
 
 #include <linux/types.h>
 #include <linux/mm_types.h>
+#include <linux/spinlock.h>
 
 #include "ezn_format.h"
 
@@ -28,6 +29,40 @@ struct ezn_file_key;	/* per inode */
  */
 int ezn_master_key_load(const char *desc, struct ezn_master_key **out);
 void ezn_master_key_put(struct ezn_master_key *mk);
+/* Copy the key id of @mk (FORMAT.md "Keys and derivations"). */
+void ezn_master_key_id(const struct ezn_master_key *mk, u8 id[EZN_KEY_ID_SIZE]);
+
+/*
+ * A mount's master keys (FORMAT.md "Key rotation"): the current one, which
+ * wraps every new header, and up to EZN_MAX_MASTER_KEYS - 1 older ones that
+ * still open headers not yet rewrapped. keys[0] is current. Readers take a
+ * reference under @lock; the keys change only on rotate and retire.
+ */
+#define EZN_MAX_MASTER_KEYS	4
+
+struct ezn_key_set {
+	spinlock_t lock;	/* guards keys[] */
+	struct ezn_master_key *keys[EZN_MAX_MASTER_KEYS];
+};
+
+/* Takes over the reference of @mk, which becomes the current key. */
+void ezn_key_set_init(struct ezn_key_set *ks, struct ezn_master_key *mk);
+void ezn_key_set_destroy(struct ezn_key_set *ks);
+/* The current key, referenced (drop with ezn_master_key_put()). */
+struct ezn_master_key *ezn_key_set_current(struct ezn_key_set *ks);
+/*
+ * Make @mk (a new reference is taken) the current key; the former current
+ * key stays as an older one. 0 when @mk was current already, -ENOSPC when
+ * EZN_MAX_MASTER_KEYS keys are held.
+ */
+int ezn_key_set_rotate(struct ezn_key_set *ks, struct ezn_master_key *mk);
+/* Add @mk as an older key (mount option oldkey=); 0 if already held. */
+int ezn_key_set_add_old(struct ezn_key_set *ks, struct ezn_master_key *mk);
+/* Drop the older key @id: -EBUSY for the current key, -ENOENT when not held. */
+int ezn_key_set_retire(struct ezn_key_set *ks, const u8 id[EZN_KEY_ID_SIZE]);
+/* ezn_header_open() with the held key whose id is the header's. */
+int ezn_key_set_header_open(struct ezn_key_set *ks, const u8 hdr[EZN_HEADER_SIZE],
+			    struct ezn_file_key **out);
 
 /*
  * Mount marker: ezn_marker_create() fills @buf for a new lower root;

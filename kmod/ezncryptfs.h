@@ -27,6 +27,7 @@
 #include <linux/mutex.h>
 
 #include "ezn_format.h"
+#include "crypto.h"
 
 #define EZN_FS_NAME		"ezncryptfs"
 #define EZN_MODULE_VERSION	"0.1.0"
@@ -37,12 +38,18 @@
 struct ezn_master_key;
 struct ezn_file_key;
 
-/* Per mount. Immutable after fill_super() until kill_sb. */
+/*
+ * Per mount. Immutable after fill_super() until kill_sb, except the master
+ * keys (rotation, under keys.lock) and the list entry (ezn_sb_list_mutex).
+ */
 struct ezn_sb_info {
 	struct path lower_path;		/* lower root, referenced */
 	const struct cred *creds;	/* the mounter's: every lower operation */
-	struct ezn_master_key *mk;	/* category master key */
+	struct ezn_key_set keys;	/* category master keys, keys[0] current */
+	bool keys_set;			/* keys initialised (mount got that far) */
+	struct list_head list;		/* on ezn_sb_list once mounted */
 	char *key_desc;			/* key= */
+	char *old_key_desc;		/* oldkey= or NULL */
 	char *category;			/* category= or the lower dir's basename */
 };
 
@@ -110,6 +117,8 @@ static inline const struct cred *ezn_override_creds(const struct super_block *sb
 /* super.c */
 extern struct file_system_type ezn_fs_type;
 extern atomic_t ezn_nr_mounts;
+int ezn_sb_rotate(const char *category, const char *key_desc);
+int ezn_sb_retire(const char *category, const u8 key_id[EZN_KEY_ID_SIZE]);
 int ezn_inode_cache_init(void);
 void ezn_inode_cache_destroy(void);
 

@@ -192,3 +192,137 @@ int ezn_marker_check(struct ezn_master_key *mk, const u8 buf[EZN_MARKER_SIZE])
 		return -EUCLEAN;
 	return 0;
 }
+
+void ezn_master_key_id(const struct ezn_master_key *mk, u8 id[EZN_KEY_ID_SIZE])
+{
+	memcpy(id, mk->key_id, EZN_KEY_ID_SIZE);
+}
+
+void ezn_key_set_init(struct ezn_key_set *ks, struct ezn_master_key *mk)
+{
+	spin_lock_init(&ks->lock);
+	memset(ks->keys, 0, sizeof(ks->keys));
+	ks->keys[0] = mk;
+}
+
+void ezn_key_set_destroy(struct ezn_key_set *ks)
+{
+	int i;
+
+	for (i = 0; i < EZN_MAX_MASTER_KEYS; i++) {
+		ezn_master_key_put(ks->keys[i]);
+		ks->keys[i] = NULL;
+	}
+}
+
+struct ezn_master_key *ezn_key_set_current(struct ezn_key_set *ks)
+{
+	struct ezn_master_key *mk;
+
+	spin_lock(&ks->lock);
+	mk = ks->keys[0];
+	refcount_inc(&mk->ref);
+	spin_unlock(&ks->lock);
+	return mk;
+}
+
+/* Index of the key whose id is @id, or -1. Called with ks->lock held. */
+static int ezn_key_set_find(struct ezn_key_set *ks, const u8 id[EZN_KEY_ID_SIZE])
+{
+	int i;
+
+	for (i = 0; i < EZN_MAX_MASTER_KEYS; i++)
+		if (ks->keys[i] && !crypto_memneq(ks->keys[i]->key_id, id, EZN_KEY_ID_SIZE))
+			return i;
+	return -1;
+}
+
+int ezn_key_set_rotate(struct ezn_key_set *ks, struct ezn_master_key *mk)
+{
+	int i, found, err = 0;
+
+	spin_lock(&ks->lock);
+	found = ezn_key_set_find(ks, mk->key_id);
+	if (found == 0)
+		goto unlock;
+	if (found < 0) {
+		/* The array is dense: keys[0..n-1] are held. */
+		for (found = 0; found < EZN_MAX_MASTER_KEYS && ks->keys[found]; found++)
+			;
+		if (found == EZN_MAX_MASTER_KEYS) {
+			err = -ENOSPC;
+			goto unlock;
+		}
+		refcount_inc(&mk->ref);
+		ks->keys[found] = mk;
+	}
+	/* Move keys[found] to the front, the others keep their order. */
+	mk = ks->keys[found];
+	for (i = found; i > 0; i--)
+		ks->keys[i] = ks->keys[i - 1];
+	ks->keys[0] = mk;
+unlock:
+	spin_unlock(&ks->lock);
+	return err;
+}
+
+int ezn_key_set_add_old(struct ezn_key_set *ks, struct ezn_master_key *mk)
+{
+	int i, err = -ENOSPC;
+
+	spin_lock(&ks->lock);
+	if (ezn_key_set_find(ks, mk->key_id) >= 0) {
+		err = 0;
+		goto unlock;
+	}
+	for (i = 1; i < EZN_MAX_MASTER_KEYS; i++) {
+		if (!ks->keys[i]) {
+			refcount_inc(&mk->ref);
+			ks->keys[i] = mk;
+			err = 0;
+			break;
+		}
+	}
+unlock:
+	spin_unlock(&ks->lock);
+	return err;
+}
+
+int ezn_key_set_retire(struct ezn_key_set *ks, const u8 id[EZN_KEY_ID_SIZE])
+{
+	struct ezn_master_key *mk = NULL;
+	int i, found, err = 0;
+
+	spin_lock(&ks->lock);
+	found = ezn_key_set_find(ks, id);
+	if (found < 0) {
+		err = -ENOENT;
+	} else if (found == 0) {
+		err = -EBUSY;
+	} else {
+		mk = ks->keys[found];
+		for (i = found; i < EZN_MAX_MASTER_KEYS - 1; i++)
+			ks->keys[i] = ks->keys[i + 1];
+		ks->keys[EZN_MAX_MASTER_KEYS - 1] = NULL;
+	}
+	spin_unlock(&ks->lock);
+	ezn_master_key_put(mk);
+	return err;
+}
+
+int ezn_key_set_header_open(struct ezn_key_set *ks, const u8 hdr[EZN_HEADER_SIZE],
+			    struct ezn_file_key **out)
+{
+	struct ezn_master_key *mk;
+	int found, err;
+
+	spin_lock(&ks->lock);
+	found = ezn_key_set_find(ks, hdr + EZN_HDR_OFF_KEY_ID);
+	/* No key of ours: the current one reports the header as ezn_header_open() does. */
+	mk = ks->keys[found < 0 ? 0 : found];
+	refcount_inc(&mk->ref);
+	spin_unlock(&ks->lock);
+	err = ezn_header_open(mk, hdr, out);
+	ezn_master_key_put(mk);
+	return err;
+}

@@ -133,8 +133,9 @@ static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff
 static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
-	struct ezn_master_key *mk = EZN_SB(inode->i_sb)->mk;
+	struct ezn_key_set *keys = &EZN_SB(inode->i_sb)->keys;
 	struct ezn_file_key *fk = NULL;
+	struct ezn_master_key *mk;
 	u8 *hdr;
 	int err;
 
@@ -149,7 +150,9 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 			err = create ? -EROFS : 0;
 			goto free_hdr;
 		}
+		mk = ezn_key_set_current(keys);
 		err = ezn_header_create(mk, hdr, &fk);
+		ezn_master_key_put(mk);
 		if (err)
 			goto free_hdr;
 		/* @create: the creating caller holds the lower mount's write access. */
@@ -165,7 +168,7 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 			err = -EIO;
 			goto free_hdr;
 		}
-		err = ezn_header_open(mk, hdr, &fk);
+		err = ezn_key_set_header_open(keys, hdr, &fk);
 		if (err) {
 			pr_warn_ratelimited("header of %pD (ino %lu): %s (error %d)\n", f,
 					    inode->i_ino, err == -EPROTONOSUPPORT ?

@@ -52,6 +52,8 @@ static const struct nla_policy ezn_genl_policy[EZN_A_MAX + 1] = {
 	[EZN_A_GRANT_PID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ezn_pos_int_range),
 	[EZN_A_TIMEOUT]		= NLA_POLICY_FULL_RANGE(NLA_U32, &ezn_timeout_range),
 	[EZN_A_GRANT_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ezn_pos_int_range),
+	[EZN_A_KEY_DESC]	= { .type = NLA_NUL_STRING, .len = EZN_KEY_DESC_MAX - 1 },
+	[EZN_A_KEY_ID]		= NLA_POLICY_EXACT_LEN(EZN_KEY_ID_LEN),
 };
 
 static const struct genl_multicast_group ezn_genl_mcgrps[] = {
@@ -526,6 +528,28 @@ static int ezn_genl_grant_revoke(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* EZN_CMD_KEY_ROTATE and EZN_CMD_KEY_RETIRE. */
+static int ezn_genl_key(struct sk_buff *skb, struct genl_info *info)
+{
+	bool rotate = info->genlhdr->cmd == EZN_CMD_KEY_ROTATE;
+	int err;
+
+	mutex_lock(&ezn_admin_mutex);
+	err = ezn_genl_auth(info);
+	if (!err && (GENL_REQ_ATTR_CHECK(info, EZN_A_CATEGORY) ||
+		     GENL_REQ_ATTR_CHECK(info, rotate ? EZN_A_KEY_DESC : EZN_A_KEY_ID)))
+		err = -EINVAL;
+	/* Runs in the requester's context: its keyrings hold the new key. */
+	if (!err && rotate)
+		err = ezn_sb_rotate(nla_data(info->attrs[EZN_A_CATEGORY]),
+				    nla_data(info->attrs[EZN_A_KEY_DESC]));
+	else if (!err)
+		err = ezn_sb_retire(nla_data(info->attrs[EZN_A_CATEGORY]),
+				    nla_data(info->attrs[EZN_A_KEY_ID]));
+	mutex_unlock(&ezn_admin_mutex);
+	return err;
+}
+
 void ezn_genl_audit_event(const struct ezn_audit_rec *rec, u32 pid, u32 uid, const char *comm,
 			  u64 time_ns, u32 lost)
 {
@@ -613,6 +637,16 @@ static const struct genl_ops ezn_genl_ops[] = {
 	{
 		.cmd	= EZN_CMD_GRANT_REVOKE,
 		.doit	= ezn_genl_grant_revoke,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= EZN_CMD_KEY_ROTATE,
+		.doit	= ezn_genl_key,
+		.flags	= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd	= EZN_CMD_KEY_RETIRE,
+		.doit	= ezn_genl_key,
 		.flags	= GENL_ADMIN_PERM,
 	},
 };

@@ -4,10 +4,14 @@
  * fs_context API), the mount marker, and the superblock and inode cache
  * operations.
  *
- *   mount -t ezncryptfs -o key=DESC[,category=NAME] LOWER UPPER
+ *   mount -t ezncryptfs -o key=DESC[,oldkey=DESC][,category=NAME] LOWER UPPER
  *
  * key=       description of a logon key holding the 32-byte category master
  *            key (looked up in the mounter's keyrings); required.
+ * oldkey=    during an interrupted key rotation, the category's former master
+ *            key: it opens the headers not yet rewrapped, and its marker is
+ *            accepted (and moved to key= on a read-write mount). FORMAT.md
+ *            "Key rotation".
  * category=  category name for the access-control rules ([A-Za-z0-9._-],
  *            at most 64 bytes); default: the basename of LOWER.
  *
@@ -32,6 +36,10 @@
 #include "crypto.h"
 
 atomic_t ezn_nr_mounts = ATOMIC_INIT(0);
+
+/* Live mounts, for key rotation by category (netlink.c). */
+static LIST_HEAD(ezn_sb_list);
+static DEFINE_MUTEX(ezn_sb_list_mutex);
 
 #define EZN_CATEGORY_MAX	64
 
@@ -136,6 +144,8 @@ static int ezn_show_options(struct seq_file *m, struct dentry *root)
 	struct ezn_sb_info *sbi = EZN_SB(root->d_sb);
 
 	seq_show_option(m, "key", sbi->key_desc);
+	if (sbi->old_key_desc)
+		seq_show_option(m, "oldkey", sbi->old_key_desc);
 	seq_show_option(m, "category", sbi->category);
 	return 0;
 }
@@ -153,13 +163,14 @@ static void ezn_sbi_free(struct ezn_sb_info *sbi)
 {
 	if (!sbi)
 		return;
-	if (sbi->mk)
-		ezn_master_key_put(sbi->mk);
+	if (sbi->keys_set)
+		ezn_key_set_destroy(&sbi->keys);
 	if (sbi->lower_path.dentry)
 		path_put(&sbi->lower_path);
 	if (sbi->creds)
 		put_cred(sbi->creds);
 	kfree(sbi->key_desc);
+	kfree(sbi->old_key_desc);
 	kfree(sbi->category);
 	kfree(sbi);
 }
@@ -167,13 +178,15 @@ static void ezn_sbi_free(struct ezn_sb_info *sbi)
 /* Options parsed from the mount data, before the superblock exists. */
 struct ezn_fs_context {
 	char *key_desc;
+	char *old_key_desc;
 	char *category;
 };
 
-enum { OPT_KEY, OPT_CATEGORY };
+enum { OPT_KEY, OPT_OLDKEY, OPT_CATEGORY };
 
 static const struct fs_parameter_spec ezn_fs_parameters[] = {
 	fsparam_string("key", OPT_KEY),
+	fsparam_string("oldkey", OPT_OLDKEY),
 	fsparam_string("category", OPT_CATEGORY),
 	{}
 };
@@ -194,6 +207,7 @@ static int ezn_parse_param(struct fs_context *fc, struct fs_parameter *param)
 {
 	struct ezn_fs_context *ctx = fc->fs_private;
 	struct fs_parse_result result;
+	char **desc;
 	int opt;
 
 	opt = fs_parse(fc, ezn_fs_parameters, param, &result);
@@ -202,10 +216,12 @@ static int ezn_parse_param(struct fs_context *fc, struct fs_parameter *param)
 
 	switch (opt) {
 	case OPT_KEY:
+	case OPT_OLDKEY:
+		desc = opt == OPT_KEY ? &ctx->key_desc : &ctx->old_key_desc;
 		if (strlen(param->string) > 4095)
-			return invalfc(fc, "key: description too long");
-		kfree(ctx->key_desc);
-		ctx->key_desc = param->string;
+			return invalfc(fc, "%s: description too long", param->key);
+		kfree(*desc);
+		*desc = param->string;
 		param->string = NULL;
 		break;
 	case OPT_CATEGORY:
@@ -261,11 +277,65 @@ static int ezn_lower_dir_empty(const struct path *lower, const struct cred *cred
 }
 
 /*
+ * Write the marker of @mk into the lower root and fsync it: a new one
+ * (@flags O_CREAT | O_EXCL) or, for a key rotation, over the old one in place
+ * (FORMAT.md "Key rotation": 64 bytes at offset 0 lie in one sector, so a
+ * crash leaves the old or the new marker). Runs with the mounter's creds.
+ */
+static int ezn_marker_write(const struct path *root, struct ezn_master_key *mk, int flags)
+{
+	u8 buf[EZN_MARKER_SIZE];
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t n;
+	int err;
+
+	f = file_open_root(root, EZN_MARKER_NAME, O_WRONLY | O_NOFOLLOW | O_LARGEFILE | flags,
+			   0400);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ezn_marker_create(mk, buf);
+	n = kernel_write(f, buf, sizeof(buf), &pos);
+	memzero_explicit(buf, sizeof(buf));
+	err = n == sizeof(buf) ? 0 : n < 0 ? (int)n : -EIO;
+	if (!err)
+		err = vfs_fsync(f, 0);
+	fput(f);
+	return err;
+}
+
+/*
+ * The marker is not the current key's: a rotation was interrupted before the
+ * marker was rewritten. Accept the marker of oldkey= @old and move it to the
+ * current key (read-write mounts).
+ */
+static int ezn_marker_check_old(struct fs_context *fc, struct ezn_sb_info *sbi,
+				struct ezn_master_key *old, const u8 buf[EZN_MARKER_SIZE])
+{
+	struct ezn_master_key *mk;
+	int err;
+
+	err = ezn_marker_check(old, buf);
+	if (err || (fc->sb_flags & SB_RDONLY))
+		return err;
+	mk = ezn_key_set_current(&sbi->keys);
+	err = ezn_marker_write(&sbi->lower_path, mk, 0);
+	ezn_master_key_put(mk);
+	if (err)
+		return errorfc(fc, "cannot rewrite %s/%s for the new key: error %d", fc->source,
+			       EZN_MARKER_NAME, err), err;
+	pr_info("%s: marker moved to the new key of category %s\n", fc->source, sbi->category);
+	return 0;
+}
+
+/*
  * Check the lower root's marker against the master key, or create it when
  * the lower directory is empty. Runs with the mounter's credentials.
  */
-static int ezn_marker_setup(struct fs_context *fc, struct ezn_sb_info *sbi)
+static int ezn_marker_setup(struct fs_context *fc, struct ezn_sb_info *sbi,
+			    struct ezn_master_key *old)
 {
+	struct ezn_master_key *mk;
 	u8 buf[EZN_MARKER_SIZE];
 	struct file *f;
 	loff_t pos = 0;
@@ -288,7 +358,11 @@ static int ezn_marker_setup(struct fs_context *fc, struct ezn_sb_info *sbi)
 		if (n != sizeof(buf))
 			return errorfc(fc, "%s/%s is damaged (%zd bytes, expected %d)", fc->source,
 				       EZN_MARKER_NAME, n, EZN_MARKER_SIZE), -EUCLEAN;
-		err = ezn_marker_check(sbi->mk, buf);
+		mk = ezn_key_set_current(&sbi->keys);
+		err = ezn_marker_check(mk, buf);
+		ezn_master_key_put(mk);
+		if (err == -EKEYREJECTED && old)
+			err = ezn_marker_check_old(fc, sbi, old, buf);
 		memzero_explicit(buf, sizeof(buf));
 		switch (err) {
 		case 0:
@@ -320,20 +394,11 @@ static int ezn_marker_setup(struct fs_context *fc, struct ezn_sb_info *sbi)
 		return errorfc(fc, "%s has no marker yet and the mount is read-only", fc->source),
 		       -EROFS;
 
-	f = file_open_root(&sbi->lower_path, EZN_MARKER_NAME,
-			   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_LARGEFILE, 0400);
-	if (IS_ERR(f))
-		return errorfc(fc, "cannot create %s/%s: error %ld", fc->source, EZN_MARKER_NAME,
-			       PTR_ERR(f)), PTR_ERR(f);
-	ezn_marker_create(sbi->mk, buf);
-	n = kernel_write(f, buf, sizeof(buf), &pos);
-	memzero_explicit(buf, sizeof(buf));
-	err = n == sizeof(buf) ? 0 : n < 0 ? (int)n : -EIO;
-	if (!err)
-		err = vfs_fsync(f, 0);
-	fput(f);
+	mk = ezn_key_set_current(&sbi->keys);
+	err = ezn_marker_write(&sbi->lower_path, mk, O_CREAT | O_EXCL);
+	ezn_master_key_put(mk);
 	if (err)
-		return errorfc(fc, "cannot write %s/%s: error %d", fc->source, EZN_MARKER_NAME,
+		return errorfc(fc, "cannot create %s/%s: error %d", fc->source, EZN_MARKER_NAME,
 			       err), err;
 	pr_info("new lower directory %s: created its marker (category %s)\n", fc->source,
 		sbi->category);
@@ -427,12 +492,16 @@ static int ezn_fill_super(struct super_block *sb, struct fs_context *fc)
 	ezn_set_lower_dentry(root, dget(lower_root));
 	sb->s_root = root;
 	atomic_inc(&ezn_nr_mounts);
+	mutex_lock(&ezn_sb_list_mutex);
+	list_add_tail(&EZN_SB(sb)->list, &ezn_sb_list);
+	mutex_unlock(&ezn_sb_list_mutex);
 	return 0;
 }
 
 static int ezn_get_tree(struct fs_context *fc)
 {
 	struct ezn_fs_context *ctx = fc->fs_private;
+	struct ezn_master_key *mk, *old_mk = NULL;
 	struct ezn_sb_info *sbi;
 	const struct cred *old;
 	int err;
@@ -451,6 +520,9 @@ static int ezn_get_tree(struct fs_context *fc)
 		return -ENOMEM;
 	sbi->key_desc = ctx->key_desc;
 	ctx->key_desc = NULL;
+	sbi->old_key_desc = ctx->old_key_desc;
+	ctx->old_key_desc = NULL;
+	INIT_LIST_HEAD(&sbi->list);
 	sbi->category = ctx->category;
 	ctx->category = NULL;
 
@@ -470,9 +542,8 @@ static int ezn_get_tree(struct fs_context *fc)
 			return err;
 	}
 
-	err = ezn_master_key_load(sbi->key_desc, &sbi->mk);
+	err = ezn_master_key_load(sbi->key_desc, &mk);
 	if (err) {
-		sbi->mk = NULL;
 		if (err == -ENOKEY)
 			return errorfc(fc, "key '%s' not found: load it as a logon key first",
 				       sbi->key_desc), err;
@@ -481,10 +552,25 @@ static int ezn_get_tree(struct fs_context *fc)
 				       sbi->key_desc, EZN_KEY_SIZE), err;
 		return errorfc(fc, "key '%s' cannot be used: error %d", sbi->key_desc, err), err;
 	}
+	ezn_key_set_init(&sbi->keys, mk);
+	sbi->keys_set = true;
+	/* oldkey=: headers a rotation has not rewrapped yet (FORMAT.md "Key rotation"). */
+	if (sbi->old_key_desc) {
+		err = ezn_master_key_load(sbi->old_key_desc, &old_mk);
+		if (err)
+			return errorfc(fc, "oldkey '%s' cannot be used: error %d",
+				       sbi->old_key_desc, err), err;
+		err = ezn_key_set_add_old(&sbi->keys, old_mk);
+		if (err) {
+			ezn_master_key_put(old_mk);
+			return err;
+		}
+	}
 
 	old = override_creds(sbi->creds);
-	err = ezn_marker_setup(fc, sbi);
+	err = ezn_marker_setup(fc, sbi, old_mk);
 	revert_creds(old);
+	ezn_master_key_put(old_mk);
 	if (err)
 		return err;
 
@@ -498,6 +584,7 @@ static void ezn_fc_free(struct fs_context *fc)
 	ezn_sbi_free(fc->s_fs_info);
 	if (ctx) {
 		kfree(ctx->key_desc);
+		kfree(ctx->old_key_desc);
 		kfree(ctx->category);
 		kfree(ctx);
 	}
@@ -543,6 +630,11 @@ static void ezn_kill_sb(struct super_block *sb)
 	struct ezn_sb_info *sbi = EZN_SB(sb);
 	bool mounted = sb->s_root;
 
+	if (sbi) {
+		mutex_lock(&ezn_sb_list_mutex);
+		list_del_init(&sbi->list);
+		mutex_unlock(&ezn_sb_list_mutex);
+	}
 	kill_anon_super(sb);
 	ezn_sbi_free(sbi);
 	if (mounted)
@@ -557,3 +649,64 @@ struct file_system_type ezn_fs_type = {
 	.kill_sb		= ezn_kill_sb,
 	.fs_flags		= 0,
 };
+
+/*
+ * EZN_CMD_KEY_ROTATE: the logon key @key_desc of the caller becomes the
+ * current master key of every mount of @category (older keys stay to open
+ * headers not yet rewrapped), and each lower root's marker is rewritten for
+ * it. Idempotent: a key that is current already is kept, its marker written
+ * again. Returns -ENOENT when no mount has that category.
+ */
+int ezn_sb_rotate(const char *category, const char *key_desc)
+{
+	struct ezn_master_key *mk;
+	struct ezn_sb_info *sbi;
+	const struct cred *old;
+	int err, found = 0;
+
+	err = ezn_master_key_load(key_desc, &mk);
+	if (err)
+		return err;
+	mutex_lock(&ezn_sb_list_mutex);
+	list_for_each_entry(sbi, &ezn_sb_list, list) {
+		if (strcmp(sbi->category, category))
+			continue;
+		found++;
+		err = ezn_key_set_rotate(&sbi->keys, mk);
+		if (err)
+			break;
+		old = override_creds(sbi->creds);
+		err = ezn_marker_write(&sbi->lower_path, mk, 0);
+		revert_creds(old);
+		if (err)
+			break;
+	}
+	mutex_unlock(&ezn_sb_list_mutex);
+	ezn_master_key_put(mk);
+	if (!err && !found)
+		err = -ENOENT;
+	if (!err)
+		pr_info("category %s: new master key, %d mount(s)\n", category, found);
+	return err;
+}
+
+/*
+ * EZN_CMD_KEY_RETIRE: drop the older master key @key_id from every mount of
+ * @category. -ENOENT when no mount holds it, -EBUSY when it is current.
+ */
+int ezn_sb_retire(const char *category, const u8 key_id[EZN_KEY_ID_SIZE])
+{
+	struct ezn_sb_info *sbi;
+	int err = -ENOENT, one;
+
+	mutex_lock(&ezn_sb_list_mutex);
+	list_for_each_entry(sbi, &ezn_sb_list, list) {
+		if (strcmp(sbi->category, category))
+			continue;
+		one = ezn_key_set_retire(&sbi->keys, key_id);
+		if (one == -EBUSY || (one == 0 && err == -ENOENT))
+			err = one;
+	}
+	mutex_unlock(&ezn_sb_list_mutex);
+	return err;
+}

@@ -5,9 +5,19 @@ HOST_TESTS	+= $(BUILD)/tests/userspace-unit
 
 EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o acl_file.o admin.o \
 						   tree.o progress.o) \
-		   $(EZN_POLICY_OBJS)
+		   $(EZN_POLICY_OBJS) $(EZN_V1_OBJ)
 
 # unit.c is compiled in the link step (no objects under build/tests/).
 $(BUILD)/tests/userspace-unit: tests/userspace/unit.c $(EZN_UNIT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EZN_CFLAGS) $(LDFLAGS) -o $@ $< $(EZN_UNIT_OBJS) $(EZN_LIBS) -lutil
+	$(CC) $(CFLAGS) $(EZN_CFLAGS) -Ikmod -Iuserspace/offline $(LDFLAGS) -o $@ $< $(EZN_UNIT_OBJS) \
+		$(EZN_LIBS) $(EZN_V1_LIBS) -lutil
+
+# ezn-kstest: test-only, a category's raw master key for ezn-recover in the VM
+# case 64-tools-rotate.
+VM_PROGS	+= $(BUILD)/bin/ezn-kstest
+
+$(BUILD)/bin/ezn-kstest: tests/tools/ezn-kstest.c $(addprefix $(BUILD)/userspace/,keystore.o \
+			 prompt.o config.o log.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EZN_CFLAGS) $(LDFLAGS) -o $@ $^ $(EZN_LIBS)

@@ -3,7 +3,8 @@
  * Host unit tests of the tools' helpers: configuration parsing, the keystore
  * (round trip, wrong passphrase, truncated and tampered files, dual mode),
  * passfiles, the passphrase length rule and the no-echo prompt on a real
- * pseudo-terminal. Prints "PASS tools:NAME" / "FAIL tools:NAME (why)" lines;
+ * pseudo-terminal, the key rotation's header rewrap and keystore journal.
+ * Prints "PASS tools:NAME" / "FAIL tools:NAME (why)" lines;
  * exits 1 when any test failed.
  */
 #include <errno.h>
@@ -26,6 +27,7 @@
 #include "keystore.h"
 #include "prompt.h"
 #include "tree.h"
+#include "ezn_v1.h"
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -551,6 +553,125 @@ static void test_prompt(void)
 	       "prompt without a terminal did not fail with ENXIO");
 }
 
+/* Key rotation: a header rewrapped from key A to key B (FORMAT.md "Key rotation"). */
+static void test_rewrap(void)
+{
+	uint8_t ma[EZN_KEY_SIZE], mb[EZN_KEY_SIZE], hdr[EZN_HEADER_SIZE], orig[EZN_HEADER_SIZE];
+	uint8_t again[EZN_HEADER_SIZE];
+	struct ezn_keys a, b;
+	struct ezn_file f, g;
+	const char *why = "";
+	enum ezn_status st;
+	size_t i, diff_out = 0;
+
+	randombytes_buf(ma, sizeof(ma));
+	randombytes_buf(mb, sizeof(mb));
+	randombytes_buf(f.file_id, sizeof(f.file_id));
+	randombytes_buf(f.key, sizeof(f.key));
+	if (ezn_keys_derive(ma, &a) || ezn_keys_derive(mb, &b)) {
+		result("rewrap-derive", 0, "ezn_keys_derive failed");
+		return;
+	}
+	st = ezn_header_wrap(&a, &f, hdr);
+	st = st == EZN_OK ? ezn_header_open(&a, hdr, &g, &why) : st;
+	result("rewrap-wrap-opens", st == EZN_OK && !memcmp(f.key, g.key, EZN_KEY_SIZE) &&
+	       !memcmp(f.file_id, g.file_id, EZN_FILE_ID_SIZE), "status %d %s", st, why);
+	memcpy(orig, hdr, sizeof(hdr));
+
+	st = ezn_header_rewrap(&a, &b, hdr, &why);
+	for (i = 0; i < sizeof(hdr); i++)
+		if (hdr[i] != orig[i] && (i < EZN_HDR_REWRAP_OFF ||
+					  i >= EZN_HDR_REWRAP_OFF + EZN_HDR_REWRAP_SIZE))
+			diff_out++;
+	result("rewrap-only-key-bytes", st == EZN_OK && !diff_out &&
+	       !memcmp(hdr + EZN_HDR_KEY_ID_OFF, b.key_id, EZN_KEY_ID_SIZE),
+	       "status %d, %zu byte(s) changed outside the wrapped key", st, diff_out);
+	memset(&g, 0, sizeof(g));
+	st = ezn_header_open(&b, hdr, &g, &why);
+	result("rewrap-new-key-opens", st == EZN_OK && !memcmp(f.key, g.key, EZN_KEY_SIZE) &&
+	       !memcmp(f.file_id, g.file_id, EZN_FILE_ID_SIZE), "status %d %s", st, why);
+	st = ezn_header_open(&a, hdr, &g, &why);
+	result("rewrap-old-key-refused", st == EZN_OTHER_KEY, "status %d", st);
+
+	/* A fresh nonce: rewrapping twice never gives the same bytes. */
+	memcpy(again, orig, sizeof(again));
+	st = ezn_header_rewrap(&a, &b, again, &why);
+	result("rewrap-fresh-nonce", st == EZN_OK && memcmp(again, hdr, sizeof(hdr)),
+	       "status %d", st);
+
+	/* Already under the new key: the old key does not open it, nothing changes. */
+	memcpy(again, hdr, sizeof(again));
+	st = ezn_header_rewrap(&a, &b, again, &why);
+	result("rewrap-done-untouched", st == EZN_OTHER_KEY && !memcmp(again, hdr, sizeof(hdr)),
+	       "status %d", st);
+
+	/* Damaged: refused and left as it was. */
+	memcpy(again, orig, sizeof(again));
+	again[EZN_HDR_REWRAP_OFF + 40] ^= 1;
+	memcpy(hdr, again, sizeof(hdr));
+	st = ezn_header_rewrap(&a, &b, again, &why);
+	result("rewrap-damaged-refused", st == EZN_DAMAGED && !memcmp(again, hdr, sizeof(hdr)),
+	       "status %d", st);
+
+	/* A torn write cannot exist, but a half-old header must not open either way. */
+	memcpy(again, orig, sizeof(again));
+	memcpy(again + EZN_HDR_KEY_ID_OFF, b.key_id, EZN_KEY_ID_SIZE);
+	st = ezn_header_open(&b, again, &g, &why);
+	result("rewrap-mixed-refused", st == EZN_DAMAGED, "status %d", st);
+
+	ezn_keys_wipe(&a);
+	ezn_keys_wipe(&b);
+	ezn_file_wipe(&f);
+	ezn_file_wipe(&g);
+	sodium_memzero(ma, sizeof(ma));
+	sodium_memzero(mb, sizeof(mb));
+}
+
+/* The keystore's rotation journal survives a save and a load. */
+static void test_keystore_journal(void)
+{
+	struct ezn_keystore *ks = ezn_ks_new(), *back = ezn_ks_new();
+	struct ezn_creds *c = ezn_creds_new();
+	struct ezn_ks_entry *p;
+	char path[PATH_MAX], err[512] = "";
+	int ret = -1;
+
+	if (!ks || !back || !c)
+		goto out;
+	snprintf(path, sizeof(path), "%s/ks-journal", tmpdir);
+	snprintf(c->pass.buf, sizeof(c->pass.buf), "journal passphrase");
+	c->pass.len = strlen(c->pass.buf);
+	if (ezn_ks_create(ks, EZN_KDF_INTERACTIVE, false) || ezn_ks_add(ks, "one") ||
+	    ezn_ks_add(ks, "two"))
+		goto out;
+	p = &ks->pending[ks->nr_pending++];
+	snprintf(p->name, sizeof(p->name), "two");
+	randombytes_buf(p->key, sizeof(p->key));
+	ret = ezn_ks_save(path, c, ks, err, sizeof(err));
+	if (!ret)
+		ret = ezn_ks_load(path, c, back, err, sizeof(err));
+	result("keystore-journal", !ret && back->nr == 2 && back->nr_pending == 1 &&
+	       ezn_ks_find_pending(back, "two") && !ezn_ks_find_pending(back, "one") &&
+	       !memcmp(ezn_ks_find_pending(back, "two")->key, p->key, EZN_KEY_SIZE) &&
+	       !memcmp(ezn_ks_find(back, "two")->key, ezn_ks_find(ks, "two")->key, EZN_KEY_SIZE),
+	       "ret %d '%s'", ret, err);
+	ezn_ks_drop_pending(back, "two");
+	ret = ezn_ks_save(path, c, back, err, sizeof(err));
+	if (!ret)
+		ret = ezn_ks_load(path, c, ks, err, sizeof(err));
+	result("keystore-journal-dropped", !ret && ks->nr == 2 && ks->nr_pending == 0,
+	       "ret %d '%s'", ret, err);
+	ret = 0;
+out:
+	if (ret)
+		result("keystore-journal", 0, "setup failed (%d)", ret);
+	ezn_creds_free(c);
+	if (ks)
+		ezn_ks_free(ks);
+	if (back)
+		ezn_ks_free(back);
+}
+
 int main(void)
 {
 	char cmd[PATH_MAX];
@@ -565,6 +686,8 @@ int main(void)
 	test_acl_file();
 	test_tree();
 	test_prompt();
+	test_rewrap();
+	test_keystore_journal();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd))
 		printf("# could not remove %s\n", tmpdir);
