@@ -14,7 +14,8 @@
 # fresh ext4 RAM disk mounted on /srv.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-export PATH=$top/build/bin:$PATH
+# /usr/local is left out: the demo means the distribution's mysqldump.
+export PATH=$top/build/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ko=$1
 rows=${EZN_DEMO_ROWS:-100000}
 srv=${EZN_DEMO_SRV:-/srv}

@@ -34,7 +34,8 @@ tty_run() {
 		mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts || skip "no devpts"
 	fi
 	[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
-	{ sleep 1; printf "$answers"; sleep 3; } |
+	# Generous pauses: under a loaded host the prompt can take seconds to come.
+	{ sleep 4; printf "$answers"; sleep 8; } |
 		script -qec "$(printf '%q ' "$@")" /dev/null
 }
 

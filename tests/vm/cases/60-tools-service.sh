@@ -59,7 +59,7 @@ grep -q " $UPPER ezncryptfs" /proc/mounts && fail "mounted with a wrong passphra
 keyctl search @u logon ezncrypt:backup >/dev/null 2>&1 && fail "key added with a wrong passphrase"
 
 # the passphrase typed on a terminal, never echoed
-out=$(tty_run "$PASS\n" ezn-service start)
+out=$(tty_run "$PASS\n" ezn-service start) || fail "start on a terminal failed: $out"
 echo "$out"
 echo "$out" | grep -q "passphrase:" || fail "no passphrase prompt: $out"
 echo "$out" | grep -q "$PASS" && fail "the passphrase was echoed: $out"

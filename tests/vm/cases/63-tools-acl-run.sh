@@ -97,7 +97,7 @@ echo "$out" | grep -q " x$" || fail "ezn-run ls output: $out"
 rc=$(ezn-run --passfile "$PASSFILE" -- sh -c 'exit 7' 2>/dev/null; echo $?)
 expect_eq "ezn-run exit status" 7 "$rc"
 cat "$UPPER/x" 2>/dev/null && fail "access outlived ezn-run"
-out=$(tty_run "$PASS\n" ezn-run "cat $UPPER/x")
+out=$(tty_run "$PASS\n" ezn-run "cat $UPPER/x") || fail "ezn-run on a terminal failed: $out"
 echo "$out"
 echo "$out" | grep -q "passphrase:" || fail "ezn-run did not prompt: $out"
 echo "$out" | grep -q "$PASS" && fail "ezn-run echoed the passphrase"
