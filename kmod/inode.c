@@ -38,7 +38,6 @@
 static const struct inode_operations ezn_dir_iops;
 static const struct inode_operations ezn_file_iops;
 static const struct inode_operations ezn_symlink_iops;
-static const struct inode_operations ezn_special_iops;
 
 bool ezn_is_marker(const struct dentry *dir, const char *name, unsigned int len)
 {
@@ -112,7 +111,7 @@ struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb)
 		inode->i_op = &ezn_symlink_iops;
 		break;
 	default:
-		inode->i_op = &ezn_special_iops;
+		inode->i_op = &ezn_file_iops;
 		init_special_inode(inode, inode->i_mode, lower_inode->i_rdev);
 		break;
 	}
@@ -886,6 +885,7 @@ static const struct inode_operations ezn_dir_iops = {
 	.listxattr	= ezn_listxattr,
 };
 
+/* Regular files and special files (devices, fifos, sockets) alike. */
 static const struct inode_operations ezn_file_iops = {
 	.permission	= ezn_permission,
 	.setattr	= ezn_setattr,
@@ -895,13 +895,6 @@ static const struct inode_operations ezn_file_iops = {
 
 static const struct inode_operations ezn_symlink_iops = {
 	.get_link	= ezn_get_link,
-	.permission	= ezn_permission,
-	.setattr	= ezn_setattr,
-	.getattr	= ezn_getattr,
-	.listxattr	= ezn_listxattr,
-};
-
-static const struct inode_operations ezn_special_iops = {
 	.permission	= ezn_permission,
 	.setattr	= ezn_setattr,
 	.getattr	= ezn_getattr,

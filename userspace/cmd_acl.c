@@ -394,8 +394,8 @@ free_lists:
 int ezn_cmd_acl(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
-		{ "passfile", required_argument, NULL, 'p' },
+		EZN_OPT_CONFIG_DIR,
+		EZN_OPT_PASSFILE,
 		{ "add", required_argument, NULL, 'a' },
 		{ "delete", required_argument, NULL, 'd' },
 		{ "list", no_argument, NULL, 'L' },
@@ -403,23 +403,16 @@ int ezn_cmd_acl(int argc, char **argv)
 		{ "import", required_argument, NULL, 'i' },
 		{ "export", required_argument, NULL, 'e' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
 	};
+	struct ezn_cmdline cl = { .name = "acl", .usage = ezn_acl_usage };
 	enum ezn_acl_action act = EZN_ACL_NONE, next;
-	const char *passfile = NULL, *arg = NULL;
+	const char *arg = NULL;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "a:d:Lh", longopts, NULL)) != -1) {
-		next = EZN_ACL_NONE;
+	while ((opt = ezn_getopt(&cl, argc, argv, "a:d:Lh", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			continue;
-		case 'p':
-			passfile = optarg;
-			continue;
 		case 'a':
 			next = EZN_ACL_ADD;
 			break;
@@ -441,13 +434,9 @@ int ezn_cmd_acl(int argc, char **argv)
 		case 'm':
 			next = EZN_ACL_MODE;
 			break;
-		case 'h':
-			ezn_acl_usage(stdout);
-			return EZN_EXIT_OK;
 		default:
-			ezn_err("acl: unknown option or missing argument: '%s'", argv[optind - 1]);
-			ezn_acl_usage(stderr);
-			return EZN_EXIT_USAGE;
+			next = EZN_ACL_NONE;
+			break;
 		}
 		if (act != EZN_ACL_NONE) {
 			ezn_err("acl: one action at a time ('%s' after another action)",
@@ -457,6 +446,8 @@ int ezn_cmd_acl(int argc, char **argv)
 		act = next;
 		arg = optarg;
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
 	if (optind < argc) {
 		ezn_err("acl: unexpected argument '%s' (quote the rule: -a \"ALLOW @cat * /usr/bin/x\")",
 			argv[optind]);
@@ -471,6 +462,6 @@ int ezn_cmd_acl(int argc, char **argv)
 	case EZN_ACL_EXPORT:
 		return ezn_acl_export(arg);
 	default:
-		return ezn_acl_change(act, arg, passfile);
+		return ezn_acl_change(act, arg, cl.passfile);
 	}
 }

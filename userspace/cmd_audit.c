@@ -339,24 +339,21 @@ static int ezn_audit_summary(const char *logopt, const char *since)
 int ezn_cmd_audit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
+		EZN_OPT_CONFIG_DIR,
 		{ "daemon", no_argument, NULL, 'D' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "summary", no_argument, NULL, 's' },
 		{ "since", required_argument, NULL, 'S' },
 		{ "log", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
 	};
+	struct ezn_cmdline cl = { .name = "audit", .usage = ezn_audit_usage };
 	const char *since = NULL, *log = NULL;
 	int opt, mode = 0;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = ezn_getopt(&cl, argc, argv, "h", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			break;
 		case 'D':
 		case 'f':
 		case 's':
@@ -372,15 +369,10 @@ int ezn_cmd_audit(int argc, char **argv)
 		case 'l':
 			log = optarg;
 			break;
-		case 'h':
-			ezn_audit_usage(stdout);
-			return EZN_EXIT_OK;
-		default:
-			ezn_err("audit: unknown or incomplete option '%s'", argv[optind - 1]);
-			ezn_audit_usage(stderr);
-			return EZN_EXIT_USAGE;
 		}
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
 	if (optind < argc) {
 		ezn_err("audit: unexpected argument '%s'", argv[optind]);
 		return EZN_EXIT_USAGE;

@@ -498,8 +498,8 @@ free_all:
 int ezn_cmd_key(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
-		{ "passfile", required_argument, NULL, 'p' },
+		EZN_OPT_CONFIG_DIR,
+		EZN_OPT_PASSFILE,
 		{ "new-passfile", required_argument, NULL, 'n' },
 		{ "export-passfile", required_argument, NULL, 'n' },
 		{ "import-passfile", required_argument, NULL, 'n' },
@@ -507,22 +507,16 @@ int ezn_cmd_key(int argc, char **argv)
 		{ "dual", no_argument, NULL, 'd' },
 		{ "single", no_argument, NULL, 's' },
 		{ "with-admin", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
 	};
 	struct ezn_key_opts o = { .kdf = EZN_KDF_MODERATE, .dual = -1 };
+	struct ezn_cmdline cl = { .name = "key", .usage = ezn_key_usage };
 	const char *action;
 	int opt;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = ezn_getopt(&cl, argc, argv, "h", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			break;
-		case 'p':
-			o.passfile = optarg;
-			break;
 		case 'n':
 			o.new_passfile = optarg;
 			break;
@@ -548,15 +542,11 @@ int ezn_cmd_key(int argc, char **argv)
 		case 'A':
 			o.with_admin = true;
 			break;
-		case 'h':
-			ezn_key_usage(stdout);
-			return EZN_EXIT_OK;
-		default:
-			ezn_err("key: unknown or incomplete option '%s'", argv[optind - 1]);
-			ezn_key_usage(stderr);
-			return EZN_EXIT_USAGE;
 		}
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
+	o.passfile = cl.passfile;
 	if (optind >= argc) {
 		ezn_key_usage(stderr);
 		return EZN_EXIT_USAGE;

@@ -37,13 +37,14 @@ static void ezn_run_usage(FILE *out)
 int ezn_cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
-		{ "passfile", required_argument, NULL, 'p' },
+		EZN_OPT_CONFIG_DIR,
+		EZN_OPT_PASSFILE,
 		{ "category", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
 	};
+	struct ezn_cmdline cl = { .name = "run", .usage = ezn_run_usage };
 	char cat[EZN_CATEGORY_MAX + 1], **cmd, go = 'g', *end;
 	const char *passfile = NULL, *category = NULL;
 	unsigned long timeout = EZN_GRANT_TIMEOUT_MAX;
@@ -54,16 +55,9 @@ int ezn_cmd_run(int argc, char **argv)
 	bool dashdash;
 	pid_t pid;
 
-	opterr = 0;
 	/* stop at the first non-option: the command's own options are its own */
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((opt = ezn_getopt(&cl, argc, argv, "+h", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			break;
-		case 'p':
-			passfile = optarg;
-			break;
 		case 'c':
 			if (ezn_parse_category_arg(optarg, cat))
 				return EZN_EXIT_USAGE;
@@ -78,15 +72,11 @@ int ezn_cmd_run(int argc, char **argv)
 				return EZN_EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			ezn_run_usage(stdout);
-			return EZN_EXIT_OK;
-		default:
-			ezn_err("run: unknown or incomplete option '%s'", argv[optind - 1]);
-			ezn_run_usage(stderr);
-			return EZN_EXIT_USAGE;
 		}
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
+	passfile = cl.passfile;
 	dashdash = optind > 1 && !strcmp(argv[optind - 1], "--");
 	if (optind >= argc) {
 		ezn_err("run: no command given");

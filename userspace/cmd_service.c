@@ -561,29 +561,23 @@ static int ezn_service_status(const struct ezn_config *conf)
 int ezn_cmd_service(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
-		{ "passfile", required_argument, NULL, 'p' },
+		EZN_OPT_CONFIG_DIR,
+		EZN_OPT_PASSFILE,
 		{ "module", required_argument, NULL, 'm' },
 		{ "no-audit", no_argument, NULL, 'N' },
 		{ "unload", no_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
 	};
+	struct ezn_cmdline cl = { .name = "service", .usage = ezn_service_usage };
 	struct ezn_service_opts o = { 0 };
 	struct ezn_config *conf;
 	char why[PATH_MAX + 256];
 	const char *action, *env;
 	int opt, ret, err;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = ezn_getopt(&cl, argc, argv, "h", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			break;
-		case 'p':
-			o.passfile = optarg;
-			break;
 		case 'm':
 			o.module = optarg;
 			break;
@@ -593,15 +587,11 @@ int ezn_cmd_service(int argc, char **argv)
 		case 'U':
 			o.unload = true;
 			break;
-		case 'h':
-			ezn_service_usage(stdout);
-			return EZN_EXIT_OK;
-		default:
-			ezn_err("service: unknown or incomplete option '%s'", argv[optind - 1]);
-			ezn_service_usage(stderr);
-			return EZN_EXIT_USAGE;
 		}
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
+	o.passfile = cl.passfile;
 	if (optind != argc - 1) {
 		if (optind < argc - 1)
 			ezn_err("service: one action expected, got '%s' and '%s'", argv[optind],

@@ -9,6 +9,7 @@
 #include <libgen.h>
 
 #include "ezn.h"
+#include "config.h"
 
 struct ezn_subcommand {
 	const char *name;
@@ -38,6 +39,38 @@ void ezn_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+int ezn_getopt(struct ezn_cmdline *cl, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	int opt;
+
+	opterr = 0;
+	for (;;) {
+		opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+		switch (opt) {
+		case 'C':
+			ezn_set_config_dir(optarg);
+			continue;
+		case 'p':
+			cl->passfile = optarg;
+			continue;
+		case 'h':
+			cl->usage(stdout);
+			cl->status = EZN_EXIT_OK;
+			return EZN_OPT_EXIT;
+		case '?':
+		case ':':
+			ezn_err("%s: unknown option or missing argument: '%s'", cl->name,
+				argv[optind - 1]);
+			cl->usage(stderr);
+			cl->status = EZN_EXIT_USAGE;
+			return EZN_OPT_EXIT;
+		default:
+			return opt;
+		}
+	}
 }
 
 static void ezn_usage(FILE *out)

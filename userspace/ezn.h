@@ -7,7 +7,9 @@
 #ifndef EZN_H
 #define EZN_H
 
+#include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define EZN_TOOL_VERSION "0.1.0"
 
@@ -27,6 +29,28 @@ enum ezn_exit {
 };
 
 void ezn_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A subcommand's command line. ezn_getopt() wraps getopt_long() and itself handles what
+ * every subcommand spells the same way: --config-dir, --passfile, --help, and an unknown
+ * option or a missing argument (named, usage on stderr). It returns the next option for
+ * the caller, -1 after the last one, or EZN_OPT_EXIT when the caller is to return
+ * cl->status.
+ */
+struct ezn_cmdline {
+	const char *name;		/* the subcommand, for messages */
+	void (*usage)(FILE *out);
+	const char *passfile;		/* --passfile FILE, NULL if not given */
+	int status;			/* the exit status, once EZN_OPT_EXIT was returned */
+};
+
+#define EZN_OPT_CONFIG_DIR	{ "config-dir", required_argument, NULL, 'C' }
+#define EZN_OPT_PASSFILE	{ "passfile", required_argument, NULL, 'p' }
+#define EZN_OPT_HELP		{ "help", no_argument, NULL, 'h' }
+#define EZN_OPT_EXIT		(-2)
+
+int ezn_getopt(struct ezn_cmdline *cl, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
 
 int ezn_cmd_version(int argc, char **argv);
 int ezn_cmd_key(int argc, char **argv);

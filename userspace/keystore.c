@@ -392,59 +392,28 @@ free_buffers:
 	return ret;
 }
 
-/* Reads a whole (small) file into a sodium_malloc() buffer. */
-static int ezn_read_small(const char *path, unsigned char **out, size_t *len, size_t max)
+/*
+ * Reads the keystore image into a malloc() buffer: it holds only public header fields and
+ * AEAD ciphertext, the cleartext keys are decrypted into sodium_malloc() memory.
+ */
+static int ezn_ks_read_image(const char *path, unsigned char **img, size_t *len, char *err,
+			     size_t errsz)
 {
-	unsigned char *buf;
-	size_t total = 0;
-	struct stat st;
-	ssize_t n;
-	int fd, err;
+	char *buf;
+	int ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto close_file;
+	ret = ezn_read_file(path, &buf, len, EZN_KS_FILE_MAX);
+	if (ret == -EFBIG) {
+		snprintf(err, errsz, "keystore '%s' damaged: larger than any keystore", path);
+		return EZN_KS_ECORRUPT;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto close_file;
+	if (ret) {
+		snprintf(err, errsz, "cannot read keystore '%s': %s%s", path, strerror(-ret),
+			 ret == -ENOENT ? " (create one with 'ezn key init')" : "");
+		return ret;
 	}
-	if ((size_t)st.st_size > max) {
-		err = -EFBIG;
-		goto close_file;
-	}
-	buf = sodium_malloc(max + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto close_file;
-	}
-	while (total <= max) {
-		n = read(fd, buf + total, max + 1 - total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			sodium_free(buf);
-			goto close_file;
-		}
-		if (n == 0)
-			break;
-		total += n;
-	}
-	if (total > max) {
-		sodium_free(buf);
-		err = -EFBIG;
-		goto close_file;
-	}
-	*out = buf;
-	*len = total;
-	err = 0;
-close_file:
-	close(fd);
-	return err;
+	*img = (unsigned char *)buf;
+	return 0;
 }
 
 int ezn_ks_peek(const char *path, uint32_t *flags, char *err, size_t errsz)
@@ -453,19 +422,13 @@ int ezn_ks_peek(const char *path, uint32_t *flags, char *err, size_t errsz)
 	size_t len;
 	int ret;
 
-	ret = ezn_read_small(path, &img, &len, EZN_KS_FILE_MAX);
-	if (ret == -EFBIG) {
-		snprintf(err, errsz, "keystore '%s' damaged: larger than any keystore", path);
-		return EZN_KS_ECORRUPT;
-	}
-	if (ret) {
-		snprintf(err, errsz, "cannot read keystore '%s': %s", path, strerror(-ret));
+	ret = ezn_ks_read_image(path, &img, &len, err, errsz);
+	if (ret)
 		return ret;
-	}
 	ret = ezn_ks_check_header(img, len, err, errsz);
 	if (!ret)
 		*flags = get32(img + 12);
-	sodium_free(img);
+	free(img);
 	if (ret) {
 		char why[256];
 
@@ -483,18 +446,11 @@ int ezn_ks_load(const char *path, const struct ezn_creds *c, struct ezn_keystore
 	size_t len;
 	int ret;
 
-	ret = ezn_read_small(path, &img, &len, EZN_KS_FILE_MAX);
-	if (ret == -EFBIG) {
-		snprintf(err, errsz, "keystore '%s' damaged: larger than any keystore", path);
-		return EZN_KS_ECORRUPT;
-	}
-	if (ret) {
-		snprintf(err, errsz, "cannot read keystore '%s': %s%s", path, strerror(-ret),
-			 ret == -ENOENT ? " (create one with 'ezn key init')" : "");
+	ret = ezn_ks_read_image(path, &img, &len, err, errsz);
+	if (ret)
 		return ret;
-	}
 	ret = ezn_ks_decode(img, len, c, ks, why, sizeof(why));
-	sodium_free(img);
+	free(img);
 	if (ret == EZN_KS_EWRONGPASS)
 		snprintf(err, errsz, "%s", why);
 	else if (ret)
