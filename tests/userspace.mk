@@ -4,7 +4,7 @@
 HOST_TESTS	+= $(BUILD)/tests/userspace-unit
 
 EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o acl_file.o admin.o \
-						   tree.o progress.o) \
+						   tree.o progress.o encrypt_links.o encrypt_xattr.o) \
 		   $(EZN_POLICY_OBJS) $(EZN_V1_OBJ)
 
 # unit.c is compiled in the link step (no objects under build/tests/).

@@ -16,6 +16,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "encrypt_links.h"
+#include "encrypt_xattr.h"
 #include "tree.h"
 
 #define EZN_BUF (1024 * 1024)
@@ -59,14 +61,29 @@ static int ezn_walk(const char *root, const char *rel, ezn_walk_fn fn, void *arg
 
 struct ezn_scan {
 	struct ezn_tree_stats *st;
+	struct ezn_links links;
 	dev_t dev;
 	char *bad;
 	unsigned int badsz;
 };
 
+/*
+ * A regular file with other links: 1 when another of its paths was seen
+ * before (*first is that path), 0 when this is the first (or its only) one.
+ */
+static int ezn_hardlink(struct ezn_links *l, const char *rel, const struct stat *st,
+			const char **first)
+{
+	if (!S_ISREG(st->st_mode) || st->st_nlink < 2)
+		return 0;
+	return ezn_links_note(l, st->st_dev, st->st_ino, rel, first);
+}
+
 static int ezn_scan_one(const char *path, const char *rel, const struct stat *st, void *arg)
 {
 	struct ezn_scan *s = arg;
+	const char *first;
+	int ret;
 
 	if (!*rel) {
 		s->dev = st->st_dev;
@@ -82,7 +99,10 @@ static int ezn_scan_one(const char *path, const char *rel, const struct stat *st
 		return -EINVAL;
 	}
 	s->st->files++;
-	if (S_ISREG(st->st_mode)) {
+	ret = ezn_hardlink(&s->links, rel, st, &first);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 && S_ISREG(st->st_mode)) {	/* a hard link's bytes count once */
 		s->st->bytes += st->st_size;
 		s->st->blocks4k += (st->st_size + 4095) / 4096;
 	}
@@ -96,6 +116,7 @@ int ezn_tree_scan(const char *src, struct ezn_tree_stats *st, char *bad, unsigne
 
 	memset(st, 0, sizeof(*st));
 	err = ezn_walk(src, "", ezn_scan_one, &s);
+	ezn_links_free(&s.links);
 	if (err && err != -EINVAL)
 		snprintf(bad, badsz, "%s: %s", src, strerror(-err));
 	return err;
@@ -133,6 +154,7 @@ static int ezn_fsync(int fd)
 
 struct ezn_copy {
 	const char *dst;
+	struct ezn_links links;
 	struct ezn_progress *p;
 	char *buf, *buf2;
 	char *bad;
@@ -193,40 +215,56 @@ close_in:
 static int ezn_copy_one(const char *path, const char *rel, const struct stat *st, void *arg)
 {
 	struct ezn_copy *c = arg;
-	char to[PATH_MAX], link[PATH_MAX];
+	char to[PATH_MAX], target[PATH_MAX];
+	const char *first;
 	ssize_t n;
 	int err = 0;
 
 	if (snprintf(to, sizeof(to), "%s%s%s", c->dst, *rel ? "/" : "", rel) >= (int)sizeof(to))
 		return -ENAMETOOLONG;
-	if (S_ISDIR(st->st_mode)) {
+	err = ezn_hardlink(&c->links, rel, st, &first);
+	if (err == 1) {
+		/* another path of a file already copied: link to the copy */
+		snprintf(target, sizeof(target), "%s/%s", c->dst, first);
+		err = link(target, to) ? -errno : 0;
+	} else if (err < 0) {
+		/* out of memory */
+	} else if (S_ISDIR(st->st_mode)) {
 		if (mkdir(to, 0700))
 			err = -errno;
 		else
 			ezn_copy_meta(to, st);	/* times are set again after the children */
 	} else if (S_ISLNK(st->st_mode)) {
-		n = readlink(path, link, sizeof(link) - 1);
+		n = readlink(path, target, sizeof(target) - 1);
 		if (n < 0) {
 			err = -errno;
 		} else {
-			link[n] = 0;
-			if (symlink(link, to))
+			target[n] = 0;
+			if (symlink(target, to))
 				err = -errno;
 			else
 				ezn_copy_meta(to, st);
 		}
 	} else {
 		err = ezn_copy_file(path, to, st, c);
+		if (!err)
+			ezn_xattr_copy(path, to);
 	}
 	if (err)
-		snprintf(c->bad, c->badsz, "copying %s to %s: %s", path, to, strerror(-err));
+		snprintf(c->bad, c->badsz, "%scopying %s to %s: %s",
+			 err == -ENOSPC || err == -EDQUOT ? "disk full: " : "", path, to,
+			 strerror(-err));
 	else if (*rel)
 		ezn_progress_add(c->p, 1, 0);
 	return err;
 }
 
-/* Directory times, bottom-up after the copy (children changed them). */
-static int ezn_dir_times(const char *path, const char *rel, const struct stat *st, void *arg)
+/*
+ * Directories, once their children exist: extended attributes (a default ACL
+ * set earlier would have been inherited by the copies), then times (the
+ * children changed them).
+ */
+static int ezn_dir_meta(const char *path, const char *rel, const struct stat *st, void *arg)
 {
 	struct ezn_copy *c = arg;
 	struct timespec ts[2] = { st->st_atim, st->st_mtim };
@@ -235,6 +273,7 @@ static int ezn_dir_times(const char *path, const char *rel, const struct stat *s
 	if (!S_ISDIR(st->st_mode))
 		return 0;
 	snprintf(to, sizeof(to), "%s%s%s", c->dst, *rel ? "/" : "", rel);
+	ezn_xattr_copy(path, to);
 	utimensat(AT_FDCWD, to, ts, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
@@ -249,8 +288,9 @@ int ezn_tree_copy(const char *src, const char *dst, struct ezn_progress *p, char
 	if (!c.buf)
 		return -ENOMEM;
 	err = ezn_walk(src, "", ezn_copy_one, &c);
+	ezn_links_free(&c.links);
 	if (!err)
-		ezn_walk(src, "", ezn_dir_times, &c);
+		ezn_walk(src, "", ezn_dir_meta, &c);
 	if (!err) {
 		/*
 		 * Every file was fsync'd; syncfs makes the directories durable
@@ -324,12 +364,16 @@ static int ezn_cmp_one(const char *path, const char *rel, const struct stat *st,
 {
 	struct ezn_copy *c = arg;
 	char to[PATH_MAX], l1[PATH_MAX], l2[PATH_MAX];
-	struct stat dst;
+	struct stat dst, fst;
+	const char *first;
 	ssize_t n1, n2;
-	int err = 0;
+	int err = 0, seen;
 
 	snprintf(to, sizeof(to), "%s%s%s", c->dst, *rel ? "/" : "", rel);
-	if (lstat(to, &dst)) {
+	seen = ezn_hardlink(&c->links, rel, st, &first);
+	if (seen < 0) {
+		err = seen;
+	} else if (lstat(to, &dst)) {
 		err = -errno;
 	} else if ((st->st_mode & S_IFMT) != (dst.st_mode & S_IFMT)) {
 		err = -EBADMSG;
@@ -338,9 +382,19 @@ static int ezn_cmp_one(const char *path, const char *rel, const struct stat *st,
 		n2 = readlink(to, l2, sizeof(l2));
 		if (n1 < 0 || n1 != n2 || memcmp(l1, l2, n1))
 			err = -EBADMSG;
+	} else if (seen) {
+		/* one file under several names: the same in the copy */
+		snprintf(l1, sizeof(l1), "%s/%s", c->dst, first);
+		if (lstat(l1, &fst) || fst.st_ino != dst.st_ino || fst.st_dev != dst.st_dev) {
+			snprintf(c->bad, c->badsz, "%s is not a hard link to %s", to, l1);
+			return -EBADMSG;
+		}
 	} else if (S_ISREG(st->st_mode)) {
 		err = st->st_size == dst.st_size ? ezn_cmp_file(path, to, c) : -EBADMSG;
 	}
+	if (!err && !seen && !S_ISLNK(st->st_mode) &&
+	    ezn_xattr_compare(path, to, c->bad, c->badsz))
+		return -EBADMSG;
 	if (err)
 		snprintf(c->bad, c->badsz, "%s differs from %s: %s", to, path,
 			 err == -EBADMSG ? "content or type" : strerror(-err));
@@ -363,6 +417,7 @@ int ezn_tree_compare(const char *src, const char *dst, struct ezn_progress *p, c
 		return -ENOMEM;
 	}
 	err = ezn_walk(src, "", ezn_cmp_one, &c);
+	ezn_links_free(&c.links);
 	free(c.buf);
 	free(c.buf2);
 	return err;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Directory trees for ezn encrypt/decrypt: scan (count, refuse what cannot be
- * moved faithfully), copy (contents, modes, owners, times, symlinks), compare,
- * remove, and the compressed safety copy (libarchive, tar + zstd).
+ * moved faithfully), copy (contents, modes, owners, times, symlinks, hard
+ * links, user.* attributes and POSIX ACLs), compare, remove, and the
+ * compressed safety copy (libarchive, tar + zstd).
  */
 #ifndef EZN_TREE_H
 #define EZN_TREE_H
@@ -13,7 +14,7 @@
 
 struct ezn_tree_stats {
 	uint64_t files;		/* every entry but the root */
-	uint64_t bytes;		/* regular file contents */
+	uint64_t bytes;		/* regular file contents, a hard-linked file's once */
 	uint64_t blocks4k;	/* regular files, in 4 KiB blocks */
 };
 
@@ -22,10 +23,17 @@ struct ezn_tree_stats {
  * sockets and anything on another file system (a mount point inside).
  */
 int ezn_tree_scan(const char *src, struct ezn_tree_stats *st, char *bad, unsigned int badsz);
-/* Copies src to dst (which must not exist); fsyncs; reports progress. */
+/*
+ * Copies src to dst (which must not exist); fsyncs; reports progress. A file
+ * with several names in src is copied once and linked; an attribute dst
+ * refuses is a warning on stderr. A full disk is said so in bad.
+ */
 int ezn_tree_copy(const char *src, const char *dst, struct ezn_progress *p, char *bad,
 		  unsigned int badsz);
-/* 0 when dst has the same entries, types, contents and symlink targets as src. */
+/*
+ * 0 when dst has the same entries, types, contents, symlink targets, hard
+ * links and (where dst holds them) carried attributes as src.
+ */
 int ezn_tree_compare(const char *src, const char *dst, struct ezn_progress *p, char *bad,
 		     unsigned int badsz);
 /* rm -rf; 0 when path does not exist. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -27,6 +28,8 @@
 #include "keystore.h"
 #include "prompt.h"
 #include "tree.h"
+#include "encrypt_links.h"
+#include "encrypt_xattr.h"
 #include "ezn_v1.h"
 #include <archive.h>
 #include <archive_entry.h>
@@ -479,6 +482,97 @@ static void test_tree(void)
 	       "dst still there");
 }
 
+/* ---- encrypt/decrypt: hard links and extended attributes ---- */
+
+static void test_links_table(void)
+{
+	struct ezn_links l = { 0 };
+	const char *first = NULL;
+	char rel[32];
+	int i, bad = 0;
+
+	for (i = 0; i < 1000; i++) {
+		snprintf(rel, sizeof(rel), "f%d", i);
+		if (ezn_links_note(&l, 1 + i % 3, i, rel, &first) != 0)
+			bad++;
+	}
+	for (i = 0; i < 1000; i++) {
+		snprintf(rel, sizeof(rel), "f%d", i);
+		if (ezn_links_note(&l, 1 + i % 3, i, "again", &first) != 1 || strcmp(first, rel))
+			bad++;
+	}
+	/* the same inode number on another device is another file */
+	if (ezn_links_note(&l, 9, 5, "other", &first) != 0)
+		bad++;
+	result("links-table", !bad && l.nr == 1001, "%d wrong answers, %zu entries", bad, l.nr);
+	ezn_links_free(&l);
+	result("xattr-carried", ezn_xattr_carried("user.mime") &&
+	       ezn_xattr_carried("system.posix_acl_access") &&
+	       ezn_xattr_carried("system.posix_acl_default") && !ezn_xattr_carried("user.") &&
+	       !ezn_xattr_carried("security.selinux") && !ezn_xattr_carried("trusted.x") &&
+	       !ezn_xattr_carried("system.nfs4_acl"), "wrong namespace filter");
+}
+
+static void test_tree_links_xattrs(void)
+{
+	char src[PATH_MAX], dst[PATH_MAX], p[PATH_MAX + 32], q[PATH_MAX + 32];
+	char bad[PATH_MAX + 128], val[64];
+	struct ezn_tree_stats ts;
+	struct ezn_progress pr;
+	struct stat a, b;
+	ssize_t n;
+	int ret, ret2;
+
+	snprintf(src, sizeof(src), "%s/hl-src", tmpdir);
+	snprintf(dst, sizeof(dst), "%s/hl-dst", tmpdir);
+	mkdir(src, 0755);
+	snprintf(p, sizeof(p), "%s/sub", src);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/one", src);
+	write_file(p, "0123456789", 10, 0644);
+	snprintf(q, sizeof(q), "%s/sub/two", src);
+	if (link(p, q))
+		printf("# link: %s\n", strerror(errno));
+	if (setxattr(p, "user.ezn-test", "blue", 4, 0) ||
+	    setxattr(src, "user.ezn-dir", "red", 3, 0)) {
+		printf("SKIP tools:tree-links-xattrs (no user xattrs in %s)\n", tmpdir);
+		return;
+	}
+	ret = ezn_tree_scan(src, &ts, bad, sizeof(bad));
+	result("tree-scan-hardlink-once", ret == 0 && ts.files == 3 && ts.bytes == 10,
+	       "ret %d files %llu bytes %llu", ret, (unsigned long long)ts.files,
+	       (unsigned long long)ts.bytes);
+	quiet(1);
+	ezn_progress_start(&pr, "Copying", ts.files, ts.bytes);
+	ret = ezn_tree_copy(src, dst, &pr, bad, sizeof(bad));
+	ret2 = ezn_tree_compare(src, dst, &pr, bad, sizeof(bad));
+	quiet(0);
+	snprintf(p, sizeof(p), "%s/one", dst);
+	snprintf(q, sizeof(q), "%s/sub/two", dst);
+	result("tree-copy-hardlink", ret == 0 && ret2 == 0 && !stat(p, &a) && !stat(q, &b) &&
+	       a.st_ino == b.st_ino && a.st_nlink == 2, "copy %d compare %d (%s)", ret, ret2,
+	       bad);
+	n = getxattr(q, "user.ezn-test", val, sizeof(val));
+	result("tree-copy-xattr", n == 4 && !memcmp(val, "blue", 4), "file attribute: %zd", n);
+	n = getxattr(dst, "user.ezn-dir", val, sizeof(val));
+	result("tree-copy-dir-xattr", n == 3 && !memcmp(val, "red", 3), "dir attribute: %zd", n);
+	/* a changed attribute and a broken link are both caught */
+	setxattr(p, "user.ezn-test", "gray", 4, 0);
+	quiet(1);
+	ret = ezn_tree_compare(src, dst, &pr, bad, sizeof(bad));
+	quiet(0);
+	result("tree-compare-xattr", ret == -EBADMSG && strstr(bad, "user.ezn-test"),
+	       "ret %d '%s'", ret, bad);
+	setxattr(p, "user.ezn-test", "blue", 4, 0);
+	unlink(q);
+	write_file(q, "0123456789", 10, 0644);
+	quiet(1);
+	ret = ezn_tree_compare(src, dst, &pr, bad, sizeof(bad));
+	quiet(0);
+	result("tree-compare-hardlink", ret == -EBADMSG && strstr(bad, "hard link"),
+	       "ret %d '%s'", ret, bad);
+}
+
 /* ---- the prompt, on a pseudo-terminal ---- */
 
 static void test_prompt(void)
@@ -685,6 +779,8 @@ int main(void)
 	test_passfile();
 	test_acl_file();
 	test_tree();
+	test_links_table();
+	test_tree_links_xattrs();
 	test_prompt();
 	test_rewrap();
 	test_keystore_journal();
