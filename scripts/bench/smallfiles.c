@@ -5,8 +5,9 @@
  *
  * usage: smallfiles DIR COUNT
  * Prints "NAME OPS_PER_SECOND" lines for: create (create + write 4 KiB +
- * close), read (open + read + close), stat (open/stat storm over the files,
- * 10 passes) and delete (unlink).
+ * close), read (open + read + close), stat (stat storm over the files, 10
+ * passes), open (open + fstat + close storm, 10 passes: each open pays for the
+ * access check) and delete (unlink).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +77,18 @@ int main(int argc, char **argv)
 		}
 	}
 	report("stat", 10 * n, start);
+	start = now();
+	for (pass = 0; pass < 10; pass++) {
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
+			fd = open(path, O_RDONLY);
+			if (fd < 0 || fstat(fd, &st) || close(fd)) {
+				perror(path);
+				return 1;
+			}
+		}
+	}
+	report("open", 10 * n, start);
 	start = now();
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/f%06ld", argv[1], i);
