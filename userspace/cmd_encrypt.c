@@ -32,6 +32,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -95,6 +96,19 @@ static void ezn_encrypt_usage(FILE *out, bool decrypt)
 }
 
 /* ---- the journal ---- */
+
+/* The paths a journal records, by name (all PATH_MAX long but the category). */
+static const struct {
+	const char *name;
+	size_t off, size;
+} ezn_journal_fields[] = {
+	{ "dir", offsetof(struct ezn_job, dir), PATH_MAX },
+	{ "category", offsetof(struct ezn_job, category), EZN_CATEGORY_MAX + 1 },
+	{ "target", offsetof(struct ezn_job, target), PATH_MAX },
+	{ "staging", offsetof(struct ezn_job, staging), PATH_MAX },
+	{ "aside", offsetof(struct ezn_job, aside), PATH_MAX },
+	{ "safety", offsetof(struct ezn_job, safety), PATH_MAX },
+};
 
 static int ezn_journal_path(const char *dir, char *out, size_t size)
 {
@@ -176,7 +190,7 @@ static int ezn_journal_load(const char *dir, struct ezn_job *j)
 {
 	char *text, *line, *save, *val;
 	size_t len;
-	unsigned int s;
+	unsigned int s, f;
 	int err;
 
 	memset(j, 0, sizeof(*j));
@@ -194,24 +208,16 @@ static int ezn_journal_load(const char *dir, struct ezn_job *j)
 		*val++ = 0;
 		if (!strcmp(line, "op"))
 			j->decrypt = !strcmp(val, "decrypt");
-		else if (!strcmp(line, "dir"))
-			snprintf(j->dir, sizeof(j->dir), "%s", val);
-		else if (!strcmp(line, "category"))
-			snprintf(j->category, sizeof(j->category), "%s", val);
-		else if (!strcmp(line, "target"))
-			snprintf(j->target, sizeof(j->target), "%s", val);
-		else if (!strcmp(line, "staging"))
-			snprintf(j->staging, sizeof(j->staging), "%s", val);
-		else if (!strcmp(line, "aside"))
-			snprintf(j->aside, sizeof(j->aside), "%s", val);
-		else if (!strcmp(line, "safety"))
-			snprintf(j->safety, sizeof(j->safety), "%s", val);
 		else if (!strcmp(line, "step"))
 			for (s = 0; s < ARRAY_SIZE(ezn_step_names); s++)
 				if (!strcmp(val, ezn_step_names[s])) {
 					j->step = s;
 					err = 0;
 				}
+		for (f = 0; f < ARRAY_SIZE(ezn_journal_fields); f++)
+			if (!strcmp(line, ezn_journal_fields[f].name))
+				snprintf((char *)j + ezn_journal_fields[f].off,
+					 ezn_journal_fields[f].size, "%s", val);
 	}
 	free(text);
 	if (err || strcmp(j->dir, dir) || !j->target[0] || !j->staging[0])
@@ -303,133 +309,118 @@ static int ezn_grant(struct ezn_session *s, const char *category, const struct e
 	return 0;
 }
 
-/* ---- encrypt ---- */
+/* ---- the steps ---- */
 
-static int ezn_encrypt_run(struct ezn_job *j)
+/*
+ * One step of an encryption or a decryption (ezn_job_ops below): run unless
+ * the journal says it is done, then recorded. A step must be safe to run
+ * again (it may have been interrupted before the record).
+ */
+struct ezn_step_op {
+	bool decrypt;
+	enum ezn_step step;
+	int (*run)(struct ezn_job *j);
+};
+
+static int ezn_step_nothing(struct ezn_job *j)
 {
-	struct ezn_tree_stats ts;
-	struct ezn_progress p;
-	char bad[PATH_MAX + 128];
-	struct stat st;
-	int err;
-
-	if (j->step < EZN_STEP_SAFETY) {
-		ezn_tree_scan(j->dir, &ts, bad, sizeof(bad));
-		printf("Making the safety copy %s\n", j->safety);
-		ezn_progress_start(&p, "Archiving", ts.files, ts.bytes);
-		err = ezn_tree_archive(j->dir, j->safety, &p, bad, sizeof(bad));
-		ezn_progress_end(&p);
-		if (err) {
-			ezn_err("%s", bad);
-			return err;
-		}
-		err = ezn_journal_step(j, EZN_STEP_SAFETY);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_COPIED) {
-		ezn_tree_scan(j->dir, &ts, bad, sizeof(bad));
-		err = ezn_tree_remove(j->staging);
-		if (err) {
-			ezn_err("cannot clear %s: %s", j->staging, strerror(-err));
-			return err;
-		}
-		printf("Encrypting %s into %s\n", j->dir, j->target);
-		ezn_progress_start(&p, "Encrypting", ts.files, ts.bytes);
-		err = ezn_tree_copy(j->dir, j->staging, &p, bad, sizeof(bad));
-		ezn_progress_end(&p);
-		if (err) {
-			ezn_err("%s", bad);
-			return err;
-		}
-		ezn_progress_start(&p, "Verifying", ts.files, ts.bytes);
-		err = ezn_tree_compare(j->dir, j->staging, &p, bad, sizeof(bad));
-		ezn_progress_end(&p);
-		if (err) {
-			ezn_err("verification failed: %s", bad);
-			return err;
-		}
-		err = ezn_journal_step(j, EZN_STEP_COPIED);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_INSTALLED) {
-		if (lstat(j->target, &st) && rename(j->staging, j->target)) {
-			ezn_err("cannot rename %s to %s: %s", j->staging, j->target,
-				strerror(errno));
-			return -errno;
-		}
-		err = ezn_journal_step(j, EZN_STEP_INSTALLED);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_ASIDE) {
-		if (!lstat(j->dir, &st) && S_ISDIR(st.st_mode) && rename(j->dir, j->aside)) {
-			ezn_err("cannot rename %s to %s: %s", j->dir, j->aside, strerror(errno));
-			return -errno;
-		}
-		err = ezn_journal_step(j, EZN_STEP_ASIDE);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_LINKED) {
-		if (lstat(j->dir, &st) && symlink(j->target, j->dir)) {
-			ezn_err("cannot create the link %s -> %s: %s", j->dir, j->target,
-				strerror(errno));
-			return -errno;
-		}
-		err = ezn_journal_step(j, EZN_STEP_LINKED);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_CLEANING) {
-		err = ezn_journal_step(j, EZN_STEP_CLEANING);
-		if (err)
-			return err;
-	}
-	ezn_step_begin("Removing the cleartext original %s", j->aside);
-	err = ezn_tree_remove(j->aside);
-	if (err) {
-		ezn_step_fail("%s", strerror(-err));
-		return err;
-	}
-	ezn_step_done();
-	ezn_journal_done(j);
 	return 0;
 }
 
-/* Copies target back to dir (used by decrypt and by a late encrypt rollback). */
-static int ezn_restore_from_target(struct ezn_job *j, const char *staging)
+/* Renames "from" to "to" unless "to" exists (the step ran before an interruption). */
+static int ezn_move(const char *from, const char *to)
+{
+	struct stat st;
+
+	if (!lstat(to, &st) || !rename(from, to))
+		return 0;
+	ezn_err("cannot rename %s to %s: %s", from, to, strerror(errno));
+	return -errno;
+}
+
+/*
+ * Copies the tree from into to (cleared first), then compares them, with
+ * progress; verb names the copy ("Encrypting").
+ */
+static int ezn_copy_verified(const char *from, const char *to, const char *verb)
 {
 	struct ezn_tree_stats ts;
 	struct ezn_progress p;
 	char bad[PATH_MAX + 128];
 	int err;
 
-	err = ezn_tree_scan(j->target, &ts, bad, sizeof(bad));
+	err = ezn_tree_scan(from, &ts, bad, sizeof(bad));
 	if (err) {
 		ezn_err("%s", bad);
 		return err;
 	}
-	err = ezn_tree_remove(staging);
+	err = ezn_tree_remove(to);
 	if (err) {
-		ezn_err("cannot clear %s: %s", staging, strerror(-err));
+		ezn_err("cannot clear %s: %s", to, strerror(-err));
 		return err;
 	}
-	printf("Decrypting %s into %s\n", j->target, j->dir);
-	ezn_progress_start(&p, "Decrypting", ts.files, ts.bytes);
-	err = ezn_tree_copy(j->target, staging, &p, bad, sizeof(bad));
+	printf("%s %s into %s\n", verb, from, to);
+	ezn_progress_start(&p, verb, ts.files, ts.bytes);
+	err = ezn_tree_copy(from, to, &p, bad, sizeof(bad));
 	ezn_progress_end(&p);
 	if (err) {
 		ezn_err("%s", bad);
 		return err;
 	}
 	ezn_progress_start(&p, "Verifying", ts.files, ts.bytes);
-	err = ezn_tree_compare(j->target, staging, &p, bad, sizeof(bad));
+	err = ezn_tree_compare(from, to, &p, bad, sizeof(bad));
 	ezn_progress_end(&p);
 	if (err)
 		ezn_err("verification failed: %s", bad);
 	return err;
+}
+
+/* ---- encrypt ---- */
+
+static int ezn_enc_safety(struct ezn_job *j)
+{
+	struct ezn_tree_stats ts;
+	struct ezn_progress p;
+	char bad[PATH_MAX + 128];
+	int err;
+
+	ezn_tree_scan(j->dir, &ts, bad, sizeof(bad));
+	printf("Making the safety copy %s\n", j->safety);
+	ezn_progress_start(&p, "Archiving", ts.files, ts.bytes);
+	err = ezn_tree_archive(j->dir, j->safety, &p, bad, sizeof(bad));
+	ezn_progress_end(&p);
+	if (err)
+		ezn_err("%s", bad);
+	return err;
+}
+
+static int ezn_enc_copy(struct ezn_job *j)
+{
+	return ezn_copy_verified(j->dir, j->staging, "Encrypting");
+}
+
+static int ezn_enc_install(struct ezn_job *j)
+{
+	return ezn_move(j->staging, j->target);
+}
+
+static int ezn_enc_aside(struct ezn_job *j)
+{
+	struct stat st;
+
+	if (lstat(j->dir, &st) || !S_ISDIR(st.st_mode))
+		return 0;
+	return ezn_move(j->dir, j->aside);
+}
+
+static int ezn_enc_link(struct ezn_job *j)
+{
+	struct stat st;
+
+	if (!lstat(j->dir, &st) || !symlink(j->target, j->dir))
+		return 0;
+	ezn_err("cannot create the link %s -> %s: %s", j->dir, j->target, strerror(errno));
+	return -errno;
 }
 
 static int ezn_encrypt_rollback(struct ezn_job *j)
@@ -441,8 +432,7 @@ static int ezn_encrypt_rollback(struct ezn_job *j)
 	       ezn_step_names[j->step]);
 	if (j->step >= EZN_STEP_CLEANING) {
 		/* the original is partly gone: bring the data back from the mount */
-		ezn_tree_remove(j->aside);
-		err = ezn_restore_from_target(j, j->aside);
+		err = ezn_copy_verified(j->target, j->aside, "Decrypting");
 		if (err)
 			return err;
 		if (!lstat(j->dir, &st) && S_ISLNK(st.st_mode) && unlink(j->dir))
@@ -630,44 +620,61 @@ static int ezn_encrypt_new(const struct ezn_config *conf, const char *catarg, co
 
 /* ---- decrypt ---- */
 
-static int ezn_decrypt_run(struct ezn_job *j)
+static int ezn_dec_copy(struct ezn_job *j)
+{
+	return ezn_copy_verified(j->target, j->staging, "Decrypting");
+}
+
+static int ezn_dec_unlink(struct ezn_job *j)
 {
 	struct stat st;
+
+	if (lstat(j->dir, &st) || !S_ISLNK(st.st_mode) || !unlink(j->dir))
+		return 0;
+	ezn_err("cannot remove the link %s: %s", j->dir, strerror(errno));
+	return -errno;
+}
+
+static int ezn_dec_install(struct ezn_job *j)
+{
+	return ezn_move(j->staging, j->dir);
+}
+
+/* ---- both ---- */
+
+static const struct ezn_step_op ezn_job_ops[] = {
+	{ false, EZN_STEP_SAFETY, ezn_enc_safety },
+	{ false, EZN_STEP_COPIED, ezn_enc_copy },
+	{ false, EZN_STEP_INSTALLED, ezn_enc_install },
+	{ false, EZN_STEP_ASIDE, ezn_enc_aside },
+	{ false, EZN_STEP_LINKED, ezn_enc_link },
+	{ false, EZN_STEP_CLEANING, ezn_step_nothing },
+	{ true, EZN_STEP_COPIED, ezn_dec_copy },
+	{ true, EZN_STEP_UNLINKED, ezn_dec_unlink },
+	{ true, EZN_STEP_INSTALLED, ezn_dec_install },
+	{ true, EZN_STEP_CLEANING, ezn_step_nothing },
+};
+
+/*
+ * Runs the job's steps not yet done, then removes the old copy (encrypt: the
+ * set-aside cleartext; decrypt: the encrypted copy) and the journal.
+ */
+static int ezn_job_run(struct ezn_job *j)
+{
+	const char *old = j->decrypt ? j->target : j->aside;
+	unsigned int i;
 	int err;
 
-	if (j->step < EZN_STEP_COPIED) {
-		err = ezn_restore_from_target(j, j->staging);
-		if (err)
-			return err;
-		err = ezn_journal_step(j, EZN_STEP_COPIED);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_UNLINKED) {
-		if (!lstat(j->dir, &st) && S_ISLNK(st.st_mode) && unlink(j->dir)) {
-			ezn_err("cannot remove the link %s: %s", j->dir, strerror(errno));
-			return -errno;
-		}
-		err = ezn_journal_step(j, EZN_STEP_UNLINKED);
+	for (i = 0; i < ARRAY_SIZE(ezn_job_ops); i++) {
+		if (ezn_job_ops[i].decrypt != j->decrypt || j->step >= ezn_job_ops[i].step)
+			continue;
+		err = ezn_job_ops[i].run(j) ?: ezn_journal_step(j, ezn_job_ops[i].step);
 		if (err)
 			return err;
 	}
-	if (j->step < EZN_STEP_INSTALLED) {
-		if (lstat(j->dir, &st) && rename(j->staging, j->dir)) {
-			ezn_err("cannot rename %s to %s: %s", j->staging, j->dir, strerror(errno));
-			return -errno;
-		}
-		err = ezn_journal_step(j, EZN_STEP_INSTALLED);
-		if (err)
-			return err;
-	}
-	if (j->step < EZN_STEP_CLEANING) {
-		err = ezn_journal_step(j, EZN_STEP_CLEANING);
-		if (err)
-			return err;
-	}
-	ezn_step_begin("Removing the encrypted copy %s", j->target);
-	err = ezn_tree_remove(j->target);
+	ezn_step_begin("Removing %s %s", j->decrypt ? "the encrypted copy" :
+		       "the cleartext original", old);
+	err = ezn_tree_remove(old);
 	if (err) {
 		ezn_step_fail("%s", strerror(-err));
 		return err;
@@ -686,7 +693,7 @@ static int ezn_decrypt_rollback(struct ezn_job *j)
 	if (j->step >= EZN_STEP_INSTALLED ||
 	    (!lstat(j->dir, &st) && S_ISDIR(st.st_mode) && lstat(j->staging, &st))) {
 		printf("the cleartext is already in place; finishing instead\n");
-		return ezn_decrypt_run(j);
+		return ezn_job_run(j);
 	}
 	if (lstat(j->dir, &st) && symlink(j->target, j->dir)) {
 		ezn_err("cannot recreate the link %s -> %s: %s", j->dir, j->target,
@@ -868,7 +875,7 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 		if (o.rollback)
 			err = decrypt ? ezn_decrypt_rollback(j) : ezn_encrypt_rollback(j);
 		else
-			err = decrypt ? ezn_decrypt_run(j) : ezn_encrypt_run(j);
+			err = ezn_job_run(j);
 	} else {
 		char jpath[PATH_MAX];
 		struct stat st;
@@ -900,7 +907,7 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 			ret = EZN_EXIT_FAIL;
 			err = ezn_decrypt_new(conf, argv[optind], j);
 			if (!err)
-				err = ezn_decrypt_run(j);
+				err = ezn_job_run(j);
 		} else {
 			char cat[EZN_CATEGORY_MAX + 1];
 
@@ -914,7 +921,7 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 			ret = EZN_EXIT_FAIL;
 			err = ezn_encrypt_new(conf, argv[optind], argv[optind + 1], j);
 			if (!err)
-				err = ezn_encrypt_run(j);
+				err = ezn_job_run(j);
 		}
 	}
 	if (err) {

@@ -38,6 +38,8 @@ static void ezn_progress_draw(struct ezn_progress *p, bool final)
 	unsigned int pct = p->total_bytes ? 100 * p->bytes / p->total_bytes :
 			   p->total_files ? 100 * p->files / p->total_files : 100;
 
+	if (!p->tty)
+		return;
 	if (bps > 0 && p->total_bytes >= p->bytes) {
 		unsigned long s = (p->total_bytes - p->bytes) / bps;
 
@@ -46,11 +48,9 @@ static void ezn_progress_draw(struct ezn_progress *p, bool final)
 	ezn_human(p->bytes, done, sizeof(done));
 	ezn_human(p->total_bytes, total, sizeof(total));
 	ezn_human((uint64_t)bps, rate, sizeof(rate));
-	printf("%s  %s: %llu/%llu files, %s/%s (%u%%), %s/s, ETA %s%s", p->tty ? "\r" : "",
-	       p->what, (unsigned long long)p->files, (unsigned long long)p->total_files, done,
-	       total, pct, rate, final ? "0:00" : eta, p->tty ? "\033[K" : "\n");
-	if (final && p->tty)
-		printf("\n");
+	printf("\r  %s: %llu/%llu files, %s/%s (%u%%), %s/s, ETA %s\033[K%s", p->what,
+	       (unsigned long long)p->files, (unsigned long long)p->total_files, done, total, pct,
+	       rate, final ? "0:00" : eta, final ? "\n" : "");
 	fflush(stdout);
 }
 
@@ -73,7 +73,7 @@ void ezn_progress_add(struct ezn_progress *p, uint64_t files, uint64_t bytes)
 
 	p->files += files;
 	p->bytes += bytes;
-	if (now - p->last < (p->tty ? 0.1 : 5.0))
+	if (!p->tty || now - p->last < 0.1)
 		return;
 	p->last = now;
 	ezn_progress_draw(p, false);

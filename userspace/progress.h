@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Progress of long work: files, bytes, rate and ETA. On a terminal one line
- * redrawn in place at most 10 times a second; otherwise a plain line every
- * few seconds, for logs.
+ * Progress of long work: files, bytes, rate and ETA, on a terminal: one line
+ * redrawn in place at most 10 times a second. Nothing when standard output
+ * is not a terminal (a log or a pipe gets the tools' step lines only).
  */
 #ifndef EZN_PROGRESS_H
 #define EZN_PROGRESS_H
