@@ -45,6 +45,7 @@ VM_PROGS	:=
 -include scripts/bench/bench.mk
 -include tests/userspace.mk
 -include tests/acl.mk
+-include tests/packaging.mk
 
 .PHONY: all module test-module tools check check-debug check-host vm-shell demo bench style install \
 	clean deps FORCE

@@ -15,6 +15,8 @@ packages=(
 	keyutils iproute2 util-linux zstd xz-utils attr
 	# demo and benchmarks
 	mariadb-server mariadb-client fio ecryptfs-utils gocryptfs fuse3 fscrypt
+	# packaging checks: the DKMS build, the systemd unit, the man pages
+	dkms systemd man-db
 )
 
 missing=()
