@@ -161,14 +161,18 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 		if (err)
 			goto free_key;
 	} else {
+		/* Out of memory is not damage: report it as it is, and log nothing. */
 		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, EZN_IO_READ);
-		if (err) {
+		if (err && err != -ENOMEM) {
 			pr_warn_ratelimited("header of %pD (ino %lu): cannot be read: error %d\n",
 					    f, inode->i_ino, err);
 			err = -EIO;
-			goto free_hdr;
 		}
+		if (err)
+			goto free_hdr;
 		err = ezn_key_set_header_open(keys, hdr, &fk);
+		if (err == -ENOMEM)
+			goto free_hdr;
 		if (err) {
 			pr_warn_ratelimited("header of %pD (ino %lu): %s (error %d)\n", f,
 					    inode->i_ino, err == -EPROTONOSUPPORT ?
