@@ -822,6 +822,8 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 		ezn_encrypt_usage(stderr, decrypt);
 		return EZN_EXIT_USAGE;
 	}
+	/* the step lines and the errors (stderr) in their order in a log */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	conf = calloc(1, sizeof(*conf));
 	j = calloc(1, sizeof(*j));
 	if (!conf || !j) {

@@ -278,39 +278,59 @@ static int ezn_dir_meta(const char *path, const char *rel, const struct stat *st
 	return 0;
 }
 
+/*
+ * syncfs of the file system holding dir. It has been seen to fail with EINTR
+ * on ezncryptfs with no signal pending: retried a few times before giving up.
+ */
+static int ezn_syncfs(const char *dir)
+{
+	int err = 0, fd, tries;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (tries = 0; tries < 10; tries++) {
+		err = syncfs(fd) ? -errno : 0;
+		if (err != -EINTR)
+			break;
+		usleep(100000);
+	}
+	close(fd);
+	return err;
+}
+
 int ezn_tree_copy(const char *src, const char *dst, struct ezn_progress *p, char *bad,
 		  unsigned int badsz)
 {
 	struct ezn_copy c = { .dst = dst, .p = p, .bad = bad, .badsz = badsz };
-	int err, fd, tries;
+	char parent[PATH_MAX], *slash;
+	int err;
 
 	c.buf = malloc(EZN_BUF);
 	if (!c.buf)
 		return -ENOMEM;
+	/*
+	 * A write-back error from before (an earlier run that found the disk
+	 * full, its copy since removed) is reported to the next syncfs of the
+	 * file system: take it now so that the one below speaks of this copy.
+	 */
+	snprintf(parent, sizeof(parent), "%s", dst);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = 0;
+		ezn_syncfs(parent);
+	}
 	err = ezn_walk(src, "", ezn_copy_one, &c);
 	ezn_links_free(&c.links);
 	if (!err)
 		ezn_walk(src, "", ezn_dir_meta, &c);
 	if (!err) {
-		/*
-		 * Every file was fsync'd; syncfs makes the directories durable
-		 * too. It has been seen to fail with EINTR on ezncryptfs with no
-		 * signal pending: retry a few times before giving up.
-		 */
-		fd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			err = -errno;
-		} else {
-			for (tries = 0; tries < 10; tries++) {
-				err = syncfs(fd) ? -errno : 0;
-				if (err != -EINTR)
-					break;
-				usleep(100000);
-			}
-			close(fd);
-		}
+		/* every file was fsync'd; syncfs makes the directories durable too */
+		err = ezn_syncfs(dst);
 		if (err)
-			snprintf(bad, badsz, "syncing %s: %s", dst, strerror(-err));
+			snprintf(bad, badsz, "%ssyncing %s: %s",
+				 err == -ENOSPC || err == -EDQUOT ? "disk full: " : "", dst,
+				 strerror(-err));
 	}
 	free(c.buf);
 	return err;
