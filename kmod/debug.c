@@ -2,13 +2,19 @@
 /*
  * Fault knobs for the test harness, built only in the EZN_DEBUG=1 flavour.
  *
- * /sys/module/ezncryptfs/parameters/debug_warn (write-only, root): writing 1
- * raises a WARN so the harness can prove that it fails a run whose kernel log
- * shows a warning.
+ * Write-only (root) parameters under /sys/module/ezncryptfs/parameters/, each
+ * planting one bug so the harness can prove it fails a run that shows it:
+ *
+ *	debug_warn	writing 1 raises a WARN;
+ *	debug_uaf	writing 1 reads a byte of a kmalloc'ed object after
+ *			kfree() (KASAN reports it on the debug kernel);
+ *	debug_leak	writing 1 leaks a kmalloc'ed object (kmemleak reports
+ *			it, its backtrace naming ezn_debug_leak_set()).
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/bug.h>
+#include <linux/slab.h>
 
 #include "ezncryptfs.h"
 
@@ -29,6 +35,57 @@ static const struct kernel_param_ops ezn_debug_warn_ops = {
 };
 module_param_cb(debug_warn, &ezn_debug_warn_ops, NULL, 0200);
 MODULE_PARM_DESC(debug_warn, "write 1 to raise a deliberate WARN (test builds only)");
+
+static int ezn_debug_uaf_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	u8 *p;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err || !on)
+		return err;
+	p = kmalloc(64, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0x5a, 64);
+	kfree(p);
+	pr_info("debug_uaf knob written: deliberate use after free for the harness self-test\n");
+	/* The bug itself: the object is back in the allocator (KASAN's quarantine). */
+	pr_info("debug_uaf read %#x\n", READ_ONCE(p[8]));
+	return 0;
+}
+
+static const struct kernel_param_ops ezn_debug_uaf_ops = {
+	.set = ezn_debug_uaf_set,
+};
+module_param_cb(debug_uaf, &ezn_debug_uaf_ops, NULL, 0200);
+MODULE_PARM_DESC(debug_uaf, "write 1 to read freed memory (test builds only)");
+
+static noinline int ezn_debug_leak_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	void *p;
+	int err;
+
+	err = kstrtobool(val, &on);
+	if (err || !on)
+		return err;
+	/* The bug itself: nothing keeps this pointer, nothing frees the object. */
+	p = kmalloc(128, GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0xa5, 128);
+	barrier_data(p);	/* the pattern the harness looks for in the report */
+	pr_info("debug_leak knob written: deliberate leak of 128 bytes for the harness self-test\n");
+	return 0;
+}
+
+static const struct kernel_param_ops ezn_debug_leak_ops = {
+	.set = ezn_debug_leak_set,
+};
+module_param_cb(debug_leak, &ezn_debug_leak_ops, NULL, 0200);
+MODULE_PARM_DESC(debug_leak, "write 1 to leak 128 bytes (test builds only)");
 
 void __init ezn_debug_loaded(void)
 {

@@ -3,7 +3,9 @@
 # The VM harness tests itself: it must report a failing case failed, a hanging
 # case timed out, a WARN from the module as a failed case and a dirty kernel
 # log, a panicked guest and a guest that outlives the overall timeout as failed
-# runs. Prints "PASS|FAIL harness:NAME" lines.
+# runs. On the debug kernel (make check-debug sets EZN_KERNEL) it also proves
+# that a use-after-free in the module (KASAN) and a leak from it (kmemleak)
+# fail the run. Prints "PASS|FAIL harness:NAME" lines.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/harness
@@ -51,3 +53,17 @@ run overall --cases "$here/overall" --timeout 25
 o=$work/overall.out
 check overall-timeout "$o" '^FAIL st:01-stall \(not run\)$'
 check overall-timeout-run "$o" '^FAIL st:guest-completed \(VM exit 124'
+
+# The debug kernel's detectors, through the test module's debug_leak and
+# debug_uaf knobs: only there do KASAN and kmemleak exist.
+[ -n "${EZN_KERNEL:-}" ] || exit 0
+run debug --cases "$here/debug" --case-timeout 60
+o=$work/debug.out
+check leak-case-clean "$o" '^PASS st:01-leak$'
+check leak-fails-run "$o" '^FAIL st:kmemleak$'
+check leak-reported "$o" 'unreferenced object 0x[0-9a-f]+ \(size 128\)'
+check leak-is-the-knobs "$o" 'a5 a5 a5 a5 a5 a5 a5 a5'
+check uaf-fails-case "$o" '^FAIL st:02-uaf \(fail\)$'
+check uaf-kasan-report "$o" 'KASAN: [a-z-]*use-after-free in ezn_debug_uaf_set'
+check uaf-dirty-log "$o" '^FAIL st:kernel-log-clean$'
+check debug-run-status "$work/debug.status" '^1$'
