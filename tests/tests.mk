@@ -2,12 +2,17 @@
 # Test helpers: the random-operation verifier and the POSIX behaviour suite the
 # VM cases run against a mounted ezncryptfs, and a host self-test of both.
 
-VM_PROGS	+= $(BUILD)/bin/ezn-fsx $(BUILD)/bin/ezn-posix
+VM_PROGS	+= $(BUILD)/bin/ezn-fsx $(BUILD)/bin/ezn-posix $(BUILD)/bin/ezn-failnth
 # run-all.sh runs what is under build/tests/; the wrapper calls the script in
 # the source tree, which runs the two tools on the host (tmpfs and /tmp).
 HOST_TESTS	+= $(BUILD)/tests/tools-selftest
 
 $(BUILD)/bin/ezn-fsx: $(BUILD)/tests/tools/ezn-fsx.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+# fail-nth fault injection sweeps (the debug lane's VM case 90-fault-inject).
+$(BUILD)/bin/ezn-failnth: $(BUILD)/tests/tools/ezn-failnth.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 

@@ -10,6 +10,11 @@
  * Every command prints "OK ..." and exits 0, or prints "ERR <ERRNO NAME>
  * <kernel message>" and exits 1.
  *
+ * With EZN_FAIL_NTH=N in the environment, the command runs with N written to
+ * /proc/thread-self/fail-nth once the netlink socket is open, and "FAULT
+ * injected" or "FAULT none" is printed on stderr before the result
+ * (tests/vm/cases/90-fault-inject.sh sweeps N).
+ *
  *   bind [-o OLDKEYFILE]		bind the key (loaded as logon ezncrypt:admin)
  *   add RULE [HEXFP]			fingerprint taken from the rule's file
  *   replace FILE			a policy file (# comments, blank lines)
@@ -24,6 +29,7 @@
  *   fuzz COUNT SEED			random malformed messages; all must be refused
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,36 @@
 
 static uint8_t key[EZN_ADMIN_KEY_SIZE];
 static struct ezn_admin *adm;
+static int fail_nth_fd = -1;
+
+static void fail_nth_arm(void)
+{
+	const char *n = getenv("EZN_FAIL_NTH");
+
+	if (!n)
+		return;
+	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	if (fail_nth_fd < 0 || write(fail_nth_fd, n, strlen(n)) != (ssize_t)strlen(n)) {
+		perror("ezn-acltest: /proc/thread-self/fail-nth");
+		exit(2);
+	}
+}
+
+static void fail_nth_report(void)
+{
+	char buf[16] = "";
+
+	if (fail_nth_fd < 0)
+		return;
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) < 0 ||
+	    pwrite(fail_nth_fd, "0", 1, 0) != 1) {
+		perror("ezn-acltest: /proc/thread-self/fail-nth");
+		exit(2);
+	}
+	fprintf(stderr, "FAULT %s\n", atoi(buf) ? "none" : "injected");
+	close(fail_nth_fd);
+	fail_nth_fd = -1;
+}
 
 static void print_usage(void)
 {
@@ -47,8 +83,10 @@ static void print_usage(void)
 
 static int report(int err)
 {
-	const char *msg = adm ? ezn_admin_errmsg(adm) : "";
+	const char *msg;
 
+	fail_nth_report();
+	msg = adm ? ezn_admin_errmsg(adm) : "";
 	if (!err) {
 		printf("OK\n");
 		return 0;
@@ -336,6 +374,7 @@ int main(int argc, char **argv)
 	err = ezn_admin_open(&adm);
 	if (err)
 		return report(err);
+	fail_nth_arm();
 
 	if (!strcmp(cmd, "bind")) {
 		uint8_t old[EZN_ADMIN_KEY_SIZE];
