@@ -45,8 +45,8 @@ fill_leaving() {
 }
 
 # filled FS OP ARGS...: ezn-OP ARGS, with FS filled (4 MiB left) as soon as
-# its journal exists, i.e. after its free-space check; prints its output and
-# returns its status.
+# its journal exists, i.e. after its free-space check (stopped meanwhile, so
+# that the filler wins the race); prints its output and returns its status.
 filled() {
 	local fs=$1 op=$2 pid st=0
 
@@ -56,7 +56,9 @@ filled() {
 	while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A "$EZN_STATE_DIR/journal" 2>/dev/null)" ]; do
 		sleep 0.05
 	done
+	kill -STOP "$pid" 2>/dev/null || true
 	fill_leaving "$fs" 4
+	kill -CONT "$pid" 2>/dev/null || true
 	wait "$pid" || st=$?
 	cat /tmp/ezn-tools/op.log
 	return "$st"
