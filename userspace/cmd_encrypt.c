@@ -85,14 +85,16 @@ struct ezn_enc_opts {
 	unsigned int grant_timeout;
 };
 
-static void ezn_encrypt_usage(FILE *out, bool decrypt)
+static void ezn_encrypt_usage(FILE *out)
 {
-	if (decrypt)
-		fprintf(out, "usage: ezn decrypt [--passfile FILE] [--config-dir DIR] DIR\n"
-			"       ezn decrypt --resume DIR | --rollback DIR\n");
-	else
-		fprintf(out, "usage: ezn encrypt [--passfile FILE] [--config-dir DIR] @CAT DIR\n"
-			"       ezn encrypt --resume DIR | --rollback DIR\n");
+	fprintf(out, "usage: ezn encrypt [--passfile FILE] [--config-dir DIR] @CAT DIR\n"
+		"       ezn encrypt --resume DIR | --rollback DIR\n");
+}
+
+static void ezn_decrypt_usage(FILE *out)
+{
+	fprintf(out, "usage: ezn decrypt [--passfile FILE] [--config-dir DIR] DIR\n"
+		"       ezn decrypt --resume DIR | --rollback DIR\n");
 }
 
 /* ---- the journal ---- */
@@ -775,12 +777,16 @@ static int ezn_decrypt_new(const struct ezn_config *conf, const char *dirarg, st
 static int ezn_encdec(int argc, char **argv, bool decrypt)
 {
 	static const struct option longopts[] = {
-		{ "config-dir", required_argument, NULL, 'C' },
-		{ "passfile", required_argument, NULL, 'p' },
+		EZN_OPT_CONFIG_DIR,
+		EZN_OPT_PASSFILE,
 		{ "resume", no_argument, NULL, 'r' },
 		{ "rollback", no_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
+		EZN_OPT_HELP,
 		{}
+	};
+	struct ezn_cmdline cl = {
+		.name = decrypt ? "decrypt" : "encrypt",
+		.usage = decrypt ? ezn_decrypt_usage : ezn_encrypt_usage,
 	};
 	struct ezn_enc_opts o = { .grant_timeout = EZN_GRANT_TIMEOUT_MAX };
 	struct ezn_session s = { 0 };
@@ -790,36 +796,25 @@ static int ezn_encdec(int argc, char **argv, bool decrypt)
 	uint32_t grant = 0;
 	int opt, err, ret = EZN_EXIT_FAIL;
 
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = ezn_getopt(&cl, argc, argv, "h", longopts)) >= 0) {
 		switch (opt) {
-		case 'C':
-			ezn_set_config_dir(optarg);
-			break;
-		case 'p':
-			o.passfile = optarg;
-			break;
 		case 'r':
 			o.resume = true;
 			break;
 		case 'R':
 			o.rollback = true;
 			break;
-		case 'h':
-			ezn_encrypt_usage(stdout, decrypt);
-			return EZN_EXIT_OK;
-		default:
-			ezn_err("unknown or incomplete option '%s'", argv[optind - 1]);
-			ezn_encrypt_usage(stderr, decrypt);
-			return EZN_EXIT_USAGE;
 		}
 	}
+	if (opt == EZN_OPT_EXIT)
+		return cl.status;
+	o.passfile = cl.passfile;
 	if (o.resume && o.rollback) {
 		ezn_err("--resume and --rollback exclude each other");
 		return EZN_EXIT_USAGE;
 	}
 	if (argc - optind != (o.resume || o.rollback || decrypt ? 1 : 2)) {
-		ezn_encrypt_usage(stderr, decrypt);
+		cl.usage(stderr);
 		return EZN_EXIT_USAGE;
 	}
 	/* the step lines and the errors (stderr) in their order in a log */

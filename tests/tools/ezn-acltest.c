@@ -25,7 +25,7 @@
  *   run TIMEOUT CATEGORY|- -- CMD ARGS	grant for this process, run CMD, exit with its status
  *   dump | status
  *   audit COUNT TIMEOUT_MS		print up to COUNT events
- *   unauth | forge | replay | cross | notlast	abuse: a SET_MODE enforcing request
+ *   unauth | forge | replay | cross | stale | notlast	abuse: a SET_MODE enforcing request
  *   fuzz COUNT SEED			random malformed messages; all must be refused
  */
 #include <errno.h>
@@ -234,6 +234,13 @@ static int cmd_abuse(const char *how)
 			return err;
 		err = ezn_admin_sign(adm, msg, key) ?: ezn_admin_transact(other, msg, NULL, NULL);
 		ezn_admin_close(other);
+	} else if (!strcmp(how, "stale")) {
+		/* Signed against a challenge that expired before the request went out. */
+		err = ezn_admin_sign(adm, msg, key);
+		if (!err) {
+			sleep(EZN_CHALLENGE_TIMEOUT_S + 2);
+			err = ezn_admin_transact(adm, msg, NULL, NULL);
+		}
 	} else if (!strcmp(how, "notlast")) {
 		err = ezn_admin_sign(adm, msg, key);
 		if (!err && nla_put_u32(msg, EZN_A_MODE, EZN_MODE_PERMISSIVE) < 0)
@@ -431,6 +438,7 @@ int main(int argc, char **argv)
 		return 0;
 	} else if (argc == 0 && (!strcmp(cmd, "unauth") || !strcmp(cmd, "forge") ||
 				 !strcmp(cmd, "replay") || !strcmp(cmd, "cross") ||
+				 !strcmp(cmd, "stale") ||
 				 !strcmp(cmd, "notlast"))) {
 		return report(cmd_abuse(cmd));
 	} else if (!strcmp(cmd, "fuzz") && argc == 2) {

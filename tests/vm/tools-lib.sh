@@ -14,6 +14,9 @@ PASSFILE=/tmp/ezn-tools/pass
 # tools_setup: a fresh keystore (fast KDF) for @backup, mounted from
 # $LOWER/store on $UPPER.
 tools_setup() {
+	# a case killed by its timeout leaves its mounts behind
+	awk '$2 ~ "^/tmp/ezn-tools" { print $2 }' /proc/mounts | sort -r |
+		xargs -r -n 1 umount -l 2>/dev/null || true
 	rm -rf /tmp/ezn-tools
 	mkdir -p "$EZN_CONFIG_DIR"
 	printf '%s\n' "$PASS" >"$PASSFILE"

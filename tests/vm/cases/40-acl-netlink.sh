@@ -41,6 +41,9 @@ acl_err EPERM forge
 acl_err EPERM replay
 acl_err EPERM cross
 acl_err EPERM notlast
+# a challenge answered after its 30 s lifetime; the next fresh one still works
+acl_err EPERM stale
+acl_ok mode enforcing
 expect_klog "ezncryptfs: admin request refused"
 
 # Rules: the kernel hashes the file itself.

@@ -5,7 +5,7 @@
 # link, no cleartext in the lower store, a safety copy kept; the checks refuse
 # an already protected directory, a mount point, a directory inside the mount
 # and a wrong passphrase; ezn-decrypt brings the same bytes back.
-# timeout: 300
+# timeout: 600
 source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/tests/vm/tools-lib.sh"
 trap tools_cleanup EXIT
