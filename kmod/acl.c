@@ -15,8 +15,10 @@
  * only while ezn_gen still has that value, so a change takes effect at the
  * next access, open files included.
  *
- * Cache. A direct-mapped table of allowed decisions keyed by the object (an
- * open file, or a directory inode for path walks), the task (pointer and
+ * Cache. A direct-mapped table of allowed decisions keyed by the object (a
+ * dentry, tagged with whether the decision was for traversing it, which is
+ * what opens, I/O, stats and lookups ask about; or a directory inode for path
+ * walks), the inode number, the task (pointer and
  * start time) and the exe file the task runs. It only holds ALLOW results
  * that came from the policy or permissive mode (never grants, which end on
  * their own, nor admin mode's, which depend on the uid), each for
@@ -56,12 +58,12 @@ static int ezn_mode = EZN_MODE_ENFORCING;
 
 /* Depth of the ancestor walk for --children and grants. */
 #define EZN_MAX_ANCESTORS	8
-#define EZN_CACHE_BITS		10
+#define EZN_CACHE_BITS		12
 #define EZN_CACHE_TTL		HZ
 
 struct ezn_cache_slot {
 	spinlock_t lock;		/* guards every field below */
-	const void *obj;		/* struct file * or directory inode */
+	const void *obj;		/* tagged dentry (ezn_dentry_key()) or directory inode */
 	unsigned long ino;
 	const struct task_struct *task;
 	u64 start_time;
@@ -286,6 +288,24 @@ static void ezn_cache_store(const void *obj, unsigned long ino, s64 gen, int cat
 	s->expires = jiffies + EZN_CACHE_TTL;
 	s->cat = cat;
 	spin_unlock(&s->lock);
+}
+
+/*
+ * The cache key of a decision about @dentry. A decision depends on the path,
+ * the subject and whether it is for traversing, not on the operation: the
+ * path of a dentry changes only by rename, which bumps the generation.
+ * Dentries are aligned, so bit 0 is free to tell traverse decisions apart.
+ */
+static const void *ezn_dentry_key(const struct dentry *dentry, bool traverse)
+{
+	return (const void *)((unsigned long)dentry | traverse);
+}
+
+static unsigned long ezn_dentry_ino(const struct dentry *dentry)
+{
+	struct inode *inode = d_inode_rcu(dentry);
+
+	return inode ? inode->i_ino : 0;
 }
 
 /* ---- identifying the subject ---- */
@@ -531,12 +551,28 @@ static inline bool ezn_acl_engaged(void)
 
 int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 {
+	bool traverse = ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry));
+	const void *key = ezn_dentry_key(dentry, traverse);
+	unsigned long ino = ezn_dentry_ino(dentry);
 	struct ezn_verdict v;
+	s64 gen;
+	int cat;
 
 	if (!ezn_acl_engaged())
 		return 0;
-	ezn_decide(dentry, op, ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry)),
-		   &v);
+	if (likely(!current->ptrace)) {
+		cat = ezn_cache_lookup(key, ino);
+		if (cat != -2) {
+			v.allowed = true;
+			ezn_count(cat, true);
+			goto out;
+		}
+	}
+	gen = atomic64_read(&ezn_gen);
+	ezn_decide(dentry, op, traverse, &v);
+	if (v.cacheable)
+		ezn_cache_store(key, ino, gen, v.cat);
+out:
 	/* Names change meaning: decisions cached for paths are stale now. */
 	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
 		ezn_acl_bump();
@@ -546,6 +582,9 @@ int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 int ezn_acl_file(struct file *file, enum ezn_acl_op op)
 {
 	struct inode *inode = file_inode(file);
+	/* An open directory is for listing: walked through, as in lookups. */
+	bool traverse = S_ISDIR(inode->i_mode);
+	const void *key = ezn_dentry_key(file->f_path.dentry, traverse);
 	struct ezn_verdict v;
 	s64 gen;
 	int cat;
@@ -553,17 +592,19 @@ int ezn_acl_file(struct file *file, enum ezn_acl_op op)
 	if (!ezn_acl_engaged())
 		return 0;
 	if (likely(!current->ptrace)) {
-		cat = ezn_cache_lookup(file, inode->i_ino);
+		cat = ezn_cache_lookup(key, inode->i_ino);
+		/* This open created the file: its create was decided, negative. */
+		if (cat == -2 && (file->f_mode & FMODE_CREATED))
+			cat = ezn_cache_lookup(key, 0);
 		if (cat != -2) {
 			ezn_count(cat, true);
 			return 0;
 		}
 	}
 	gen = atomic64_read(&ezn_gen);
-	/* An open directory is for listing: walked through, as in lookups. */
-	ezn_decide(file->f_path.dentry, op, S_ISDIR(inode->i_mode), &v);
+	ezn_decide(file->f_path.dentry, op, traverse, &v);
 	if (v.cacheable)
-		ezn_cache_store(file, inode->i_ino, gen, v.cat);
+		ezn_cache_store(key, inode->i_ino, gen, v.cat);
 	return v.allowed ? 0 : -EACCES;
 }
 
