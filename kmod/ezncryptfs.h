@@ -20,6 +20,7 @@
 #define EZNCRYPTFS_H
 
 #include <linux/fs.h>
+#include <linux/bvec.h>
 #include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/path.h>
@@ -148,9 +149,36 @@ int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool creat
 void ezn_lower_file_release(struct inode *inode);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
 			 struct page *cipher);
-int ezn_lower_write_block(struct inode *inode, pgoff_t index, struct page *page,
-			  unsigned int len, struct page *cipher);
 int ezn_lower_resize(struct inode *inode, loff_t size);
+
+/*
+ * A run of consecutive blocks of one group (so that their data and their
+ * metadata entries are each contiguous in the lower file), read or written
+ * with one lower I/O for the data and one for the entries. page[] are the
+ * upper pages, cipher[] the bounce pages (nr_cipher of them allocated).
+ */
+#define EZN_BATCH_MAX	32
+
+struct ezn_batch {
+	pgoff_t first;
+	unsigned int nr;
+	unsigned int nr_cipher;
+	struct page *page[EZN_BATCH_MAX];
+	struct page *cipher[EZN_BATCH_MAX];
+	unsigned int len[EZN_BATCH_MAX];
+	struct bio_vec bvec[EZN_BATCH_MAX];
+	u8 meta[EZN_BATCH_MAX * EZN_META_ENTRY_SIZE];
+};
+
+/* May block @index join @b (after its last block)? */
+static inline bool ezn_batch_fits(const struct ezn_batch *b, pgoff_t index)
+{
+	return b->nr < EZN_BATCH_MAX && index == b->first + b->nr &&
+	       index % EZN_BLOCKS_PER_GROUP != 0;
+}
+
+unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b);
+int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b);
 void ezn_lower_drop_cache(struct inode *inode, loff_t clear_start, loff_t clear_end);
 void ezn_lower_written(struct inode *inode, pgoff_t first, pgoff_t last);
 

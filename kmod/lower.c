@@ -415,6 +415,118 @@ int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
 }
 
 /*
+ * Move the data of blocks @b->first.. (@nr of them, @len bytes in all) between
+ * the bounce pages and the lower file, in one call where the lower
+ * filesystem takes it whole.
+ */
+static int ezn_lower_batch_io(struct file *f, struct ezn_batch *b, unsigned int nr, size_t len,
+			      bool write)
+{
+	loff_t pos = ezn_data_block_offset(b->first);
+	struct iov_iter iter;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < nr; i++) {
+		b->bvec[i].bv_page = b->cipher[i];
+		b->bvec[i].bv_offset = 0;
+		b->bvec[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
+	}
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, b->bvec, nr, len);
+	if (write) {
+		err = ezn_lower_write_begin(f->f_path.mnt);
+		if (err)
+			return err;
+	}
+	while (iov_iter_count(&iter)) {
+		ssize_t n = write ? vfs_iter_write(f, &iter, &pos, 0) :
+				    vfs_iter_read(f, &iter, &pos, 0);
+
+		if (n <= 0) {
+			err = n ? n : -EIO;
+			break;
+		}
+	}
+	if (write)
+		ezn_lower_write_end(f->f_path.mnt);
+	return err;
+}
+
+/*
+ * Read blocks @b->first.. (@b->nr of them, one group) into the locked upper
+ * pages @b->page, as ezn_lower_read_block() does for one: one read for their
+ * metadata entries and one for their data. Returns the mask of the pages
+ * filled; the others are left to ->read_folio, which reports their errors.
+ */
+unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT;
+	unsigned long ok = 0;
+	unsigned int i, nr = 0;
+	long long lsize;
+	size_t len = 0;
+	u8 *meta;
+
+	if (!ei->lower_file)
+		return 0;
+	down_read(&ei->io_rwsem);
+	lsize = i_size_read(ei->lower_inode) ? ezn_lower_clear_size(ei->lower_inode) : 0;
+	if (lsize < 0)
+		goto out;
+	/* Blocks at or beyond the lower file's end read as zeroes. */
+	for (i = 0; i < b->nr; i++) {
+		if (pos + ((loff_t)i << EZN_BLOCK_SHIFT) < lsize)
+			continue;
+		zero_user_segment(b->page[i], 0, PAGE_SIZE);
+		ok |= BIT(i);
+	}
+	if (lsize > pos) {
+		len = min_t(loff_t, lsize - pos, (loff_t)b->nr << EZN_BLOCK_SHIFT);
+		nr = DIV_ROUND_UP(len, EZN_BLOCK_SIZE);
+	}
+	if (!nr || ezn_lower_io(ei->lower_file, b->meta, nr * EZN_META_ENTRY_SIZE,
+				ezn_meta_pos(b->first), EZN_IO_READ))
+		goto out;
+	if (!ei->fk)
+		goto holes;
+	if (ezn_lower_batch_io(ei->lower_file, b, nr, len, false))
+		goto out;
+	for (i = 0; i < nr; i++) {
+		unsigned int blen = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
+		u64 index = b->first + i;
+		int err;
+
+		meta = b->meta + i * EZN_META_ENTRY_SIZE;
+		if (ezn_meta_is_hole(meta)) {
+			zero_user_segment(b->page[i], 0, PAGE_SIZE);
+			ok |= BIT(i);
+			continue;
+		}
+		err = ezn_block_open(ei->fk, index, b->cipher[i], b->page[i], blen, meta);
+		if (err) {
+			ezn_auth_failed(inode, index, err);
+			continue;
+		}
+		if (blen < PAGE_SIZE)
+			zero_user_segment(b->page[i], blen, PAGE_SIZE);
+		ok |= BIT(i);
+	}
+	goto out;
+holes:
+	/* No file key: only holes can be read (ezn_open_block()). */
+	for (i = 0; i < nr; i++) {
+		if (ezn_meta_is_hole(b->meta + i * EZN_META_ENTRY_SIZE)) {
+			zero_user_segment(b->page[i], 0, PAGE_SIZE);
+			ok |= BIT(i);
+		}
+	}
+out:
+	up_read(&ei->io_rwsem);
+	return ok;
+}
+
+/*
  * Re-seal block @index, currently @old_len bytes long, at @new_len bytes
  * (the bytes added are zeroes). A hole stays a hole.
  */
@@ -472,18 +584,23 @@ static int ezn_writable(struct inode *inode)
 }
 
 /*
- * Write cleartext block @index (@len bytes of @page) to the lower file,
- * using @cipher as the bounce page. When the write extends the file past a
- * partial last block, that block is first re-sealed at full length
- * (invariant 2). Called with io_rwsem held exclusively and the mounter's
- * credentials; @len comes from i_size read under io_rwsem.
+ * Write cleartext blocks @b->first.. (@b->nr of them, one group, @b->len[]
+ * bytes of @b->page[] each, only the last one possibly short) to the lower
+ * file, using @b->cipher[] as bounce pages: all sealed first, then one write
+ * for their data and one for their metadata entries, in that order (a crash
+ * in between leaves blocks that fail to authenticate, never wrong data).
+ * When the write extends the file past a partial last block, that block is
+ * first re-sealed at full length (invariant 2). Called with io_rwsem held
+ * exclusively and the mounter's credentials; the lengths come from i_size
+ * read under io_rwsem.
  */
-int ezn_lower_write_block(struct inode *inode, pgoff_t index, struct page *page,
-			  unsigned int len, struct page *cipher)
+int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
-	loff_t pos = (loff_t)index << EZN_BLOCK_SHIFT;
+	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT;
+	unsigned int i;
 	long long lsize;
+	size_t len = 0;
 	u64 last;
 	int err;
 
@@ -494,20 +611,39 @@ int ezn_lower_write_block(struct inode *inode, pgoff_t index, struct page *page,
 	if (lsize < 0)
 		return -EIO;
 	last = lsize >> EZN_BLOCK_SHIFT;
-	if ((lsize & (EZN_BLOCK_SIZE - 1)) && index > last) {
-		err = ezn_reseal(inode, last, lsize & (EZN_BLOCK_SIZE - 1), EZN_BLOCK_SIZE, cipher);
+	if ((lsize & (EZN_BLOCK_SIZE - 1)) && b->first > last) {
+		err = ezn_reseal(inode, last, lsize & (EZN_BLOCK_SIZE - 1), EZN_BLOCK_SIZE,
+				 b->cipher[0]);
 		if (err)
 			return err;
 	}
-	/*
-	 * A block that already exists keeps at least its length: a shorter
-	 * @len than the lower file gives it would break invariant 2. i_size
-	 * never drops below the lower size outside ezn_lower_resize(), which
-	 * holds io_rwsem, so this only guards against a bug.
-	 */
-	if (pos < lsize && len < min_t(loff_t, EZN_BLOCK_SIZE, lsize - pos))
-		return -EIO;
-	return ezn_seal_block(inode, index, len, page, cipher);
+	for (i = 0; i < b->nr; i++) {
+		loff_t bpos = pos + ((loff_t)i << EZN_BLOCK_SHIFT);
+
+		/*
+		 * A block that already exists keeps at least its length: a
+		 * shorter one than the lower file gives it would break
+		 * invariant 2. i_size never drops below the lower size outside
+		 * ezn_lower_resize(), which holds io_rwsem, so this only guards
+		 * against a bug; so does the first test.
+		 */
+		if (WARN_ON_ONCE(i + 1 < b->nr && b->len[i] != EZN_BLOCK_SIZE))
+			return -EIO;
+		if (bpos < lsize && b->len[i] < min_t(loff_t, EZN_BLOCK_SIZE, lsize - bpos))
+			return -EIO;
+		err = ezn_block_seal(ei->fk, b->first + i, b->page[i], b->cipher[i], b->len[i],
+				     b->meta + i * EZN_META_ENTRY_SIZE);
+		if (err)
+			goto out;
+		len += b->len[i];
+	}
+	err = ezn_lower_batch_io(ei->lower_file, b, b->nr, len, true);
+	if (!err)
+		err = ezn_lower_io(ei->lower_file, b->meta, b->nr * EZN_META_ENTRY_SIZE,
+				   ezn_meta_pos(b->first), EZN_IO_WRITE);
+out:
+	memzero_explicit(b->meta, sizeof(b->meta));
+	return err;
 }
 
 /*

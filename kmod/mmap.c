@@ -52,84 +52,172 @@ static int ezn_read_folio(struct file *file, struct folio *folio)
 	return err;
 }
 
+static void ezn_batch_free(struct ezn_batch *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->nr_cipher; i++)
+		__free_page(b->cipher[i]);
+	kfree(b);
+}
+
+/* Decrypt and unlock the pages of @b; the ones that fail stay not up to date. */
+static void ezn_read_batch(struct inode *inode, struct ezn_batch *b)
+{
+	const struct cred *old;
+	unsigned long ok;
+	unsigned int i;
+
+	old = ezn_override_creds(inode->i_sb);
+	ok = ezn_lower_read_blocks(inode, b);
+	revert_creds(old);
+	for (i = 0; i < b->nr; i++) {
+		if (ok & BIT(i))
+			SetPageUptodate(b->page[i]);
+		unlock_page(b->page[i]);
+	}
+	b->nr = 0;
+}
+
+/*
+ * Runs of up to EZN_BATCH_MAX pages, one lower read each for their data and
+ * their metadata entries (ezn_lower_read_blocks()).
+ */
 static void ezn_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
 	loff_t start = readahead_pos(rac);
 	loff_t end = start + readahead_length(rac) - 1;
-	struct folio *folio;
-	struct page *cipher;
+	unsigned int want = min_t(unsigned int, readahead_count(rac), EZN_BATCH_MAX);
+	struct ezn_batch *b;
+	struct page *page;
 
 	/* Without a bounce page, leave the pages to read_folio. */
-	cipher = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
-	if (!cipher)
+	b = kmalloc(sizeof(*b), GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+	if (!b)
 		return;
-	while ((folio = readahead_folio(rac))) {
-		if (!ezn_fill_page(inode, &folio->page, cipher))
-			folio_mark_uptodate(folio);
-		folio_unlock(folio);
+	b->nr = 0;
+	for (b->nr_cipher = 0; b->nr_cipher < want; b->nr_cipher++) {
+		b->cipher[b->nr_cipher] = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+		if (!b->cipher[b->nr_cipher])
+			break;
 	}
-	__free_page(cipher);
+	if (!b->nr_cipher) {
+		kfree(b);
+		return;
+	}
+	while ((page = readahead_page(rac))) {
+		if (b->nr && (b->nr == b->nr_cipher || !ezn_batch_fits(b, page->index)))
+			ezn_read_batch(inode, b);
+		if (!b->nr)
+			b->first = page->index;
+		b->page[b->nr++] = page;
+		/* readahead_page() gave us a reference; the page cache holds its own. */
+		put_page(page);
+	}
+	if (b->nr)
+		ezn_read_batch(inode, b);
+	ezn_batch_free(b);
 	ezn_lower_drop_cache(inode, start, end);
 }
 
 struct ezn_wb_ctx {
-	struct page *cipher;
+	struct ezn_batch *b;
 	pgoff_t first;
 	pgoff_t last;
 	bool wrote;
 };
 
-static int ezn_writepage_locked(struct page *page, struct writeback_control *wbc, void *data)
+/*
+ * Write the locked pages collected in @ctx->b (ezn_lower_write_blocks()).
+ * Each one's length comes from i_size read under io_rwsem.
+ */
+static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct writeback_control *wbc,
+			struct inode *inode)
 {
-	struct ezn_wb_ctx *ctx = data;
-	struct inode *inode = page->mapping->host;
 	struct ezn_inode_info *ei = EZN_I(inode);
-	loff_t pos = page_offset(page);
-	unsigned int len;
+	struct ezn_batch *b = ctx->b;
+	unsigned int i, nr;
 	loff_t size;
-	int err;
+	int err = 0;
 
 	down_write(&ei->io_rwsem);
 	size = i_size_read(inode);
-	if (pos >= size) {
-		/* Past EOF after a truncate: truncate_pagecache() removes it. */
-		up_write(&ei->io_rwsem);
+	for (nr = 0; nr < b->nr; nr++) {
+		struct page *page = b->page[nr];
+		loff_t pos = page_offset(page);
+
+		if (pos >= size)
+			break;
+		b->len[nr] = min_t(loff_t, PAGE_SIZE, size - pos);
+		/* What an mmap wrote past EOF is not file data. */
+		if (b->len[nr] < PAGE_SIZE)
+			zero_user_segment(page, b->len[nr], PAGE_SIZE);
+		set_page_writeback(page);
 		unlock_page(page);
-		return 0;
 	}
-	len = min_t(loff_t, PAGE_SIZE, size - pos);
-	/* What an mmap wrote past EOF is not file data. */
-	if (len < PAGE_SIZE)
-		zero_user_segment(page, len, PAGE_SIZE);
-	set_page_writeback(page);
-	unlock_page(page);
-	err = ezn_lower_write_block(inode, page->index, page, len, ctx->cipher);
+	/* Past EOF after a truncate: truncate_pagecache() removes them. */
+	for (i = nr; i < b->nr; i++)
+		unlock_page(b->page[i]);
+	b->nr = nr;
+	if (nr)
+		err = ezn_lower_write_blocks(inode, b);
 	up_write(&ei->io_rwsem);
 	if (err == -EINTR && fatal_signal_pending(current)) {
 		/*
 		 * The lower filesystem does not write for a task being killed
-		 * (generic_perform_write()). Nothing is lost: the page stays
+		 * (generic_perform_write()). Nothing is lost: the pages stay
 		 * dirty for the flusher, and no error reaches the mapping.
 		 */
-		lock_page(page);
-		redirty_page_for_writepage(wbc, page);
-		unlock_page(page);
-		end_page_writeback(page);
-		return 0;
-	}
-	if (err) {
-		mapping_set_error(page->mapping, err);
-		pr_warn_ratelimited("inode %lu block %lu: writeback to the lower file failed: error %d\n",
-				    inode->i_ino, page->index, err);
-	} else {
-		if (!ctx->wrote || page->index < ctx->first)
-			ctx->first = page->index;
-		if (!ctx->wrote || page->index > ctx->last)
-			ctx->last = page->index;
+		for (i = 0; i < nr; i++) {
+			lock_page(b->page[i]);
+			redirty_page_for_writepage(wbc, b->page[i]);
+			unlock_page(b->page[i]);
+		}
+		err = 0;
+	} else if (err) {
+		mapping_set_error(inode->i_mapping, err);
+		pr_warn_ratelimited("inode %lu blocks %lu-%lu: writeback to the lower file failed: error %d\n",
+				    inode->i_ino, b->first, b->first + nr - 1, err);
+	} else if (nr) {
+		if (!ctx->wrote || b->first < ctx->first)
+			ctx->first = b->first;
+		if (!ctx->wrote || b->first + nr - 1 > ctx->last)
+			ctx->last = b->first + nr - 1;
 		ctx->wrote = true;
 	}
-	end_page_writeback(page);
+	for (i = 0; i < nr; i++)
+		end_page_writeback(b->page[i]);
+	b->nr = 0;
+	return err;
+}
+
+/*
+ * Collect the locked page into the current run, writing the run out first
+ * when the page does not continue it. Pages stay locked until the run is
+ * written; they are locked in ascending index order, as write_cache_pages()
+ * goes, and io_rwsem is taken inside their locks, as everywhere.
+ */
+static int ezn_writepage_locked(struct page *page, struct writeback_control *wbc, void *data)
+{
+	struct ezn_wb_ctx *ctx = data;
+	struct ezn_batch *b = ctx->b;
+	struct inode *inode = page->mapping->host;
+	int err = 0;
+
+	if (b->nr && !ezn_batch_fits(b, page->index))
+		err = ezn_wb_flush(ctx, wbc, inode);
+	if (b->nr == b->nr_cipher) {
+		/* One more bounce page if it comes easily; else a shorter run. */
+		b->cipher[b->nr] = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+		if (b->cipher[b->nr])
+			b->nr_cipher++;
+		else
+			err = ezn_wb_flush(ctx, wbc, inode) ?: err;
+	}
+	if (!b->nr)
+		b->first = page->index;
+	b->page[b->nr++] = page;
 	return err;
 }
 
@@ -138,19 +226,29 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	struct inode *inode = mapping->host;
 	struct ezn_wb_ctx ctx = {};
 	const struct cred *old;
-	int err;
+	int err, err2 = 0;
 
-	ctx.cipher = alloc_page(GFP_NOFS);
-	if (!ctx.cipher)
+	ctx.b = kmalloc(sizeof(*ctx.b), GFP_NOFS);
+	if (!ctx.b)
 		return -ENOMEM;
+	ctx.b->nr = 0;
+	ctx.b->nr_cipher = 0;
+	ctx.b->cipher[0] = alloc_page(GFP_NOFS);
+	if (!ctx.b->cipher[0]) {
+		kfree(ctx.b);
+		return -ENOMEM;
+	}
+	ctx.b->nr_cipher = 1;
 	old = ezn_override_creds(inode->i_sb);
 	err = write_cache_pages(mapping, wbc, ezn_writepage_locked, &ctx);
+	if (ctx.b->nr)
+		err2 = ezn_wb_flush(&ctx, wbc, inode);
 	/* Written: drop the lower copies once they are on the lower storage. */
 	if (ctx.wrote)
 		ezn_lower_written(inode, ctx.first, ctx.last);
 	revert_creds(old);
-	__free_page(ctx.cipher);
-	return err;
+	ezn_batch_free(ctx.b);
+	return err ?: err2;
 }
 
 /*
