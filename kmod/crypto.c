@@ -9,8 +9,16 @@
  * A file key owns one transform, keyed once; requests are per call. Each file
  * key keeps one preallocated request for the common single-stream case;
  * concurrent callers allocate their own, or wait for it when memory is short.
+ *
+ * Allocating a gcm(aes) transform costs far more than keying one (the
+ * accelerated implementation stacks three transforms), and every file that is
+ * created or opened needs one. Freed file keys therefore go to a small pool,
+ * their transform re-keyed with a throwaway key and their request wiped, and
+ * the next file key is built from one of them by keying it.
  */
+#include <linux/list.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
@@ -84,12 +92,86 @@ int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZ
 	return err;
 }
 
+#define EZN_FK_POOL_MAX	64
+
+static LIST_HEAD(ezn_fk_pool);
+static unsigned int ezn_fk_pool_nr;
+static DEFINE_SPINLOCK(ezn_fk_pool_lock);
+
+static struct ezn_file_key *ezn_fk_pool_get(void)
+{
+	struct ezn_file_key *fk;
+
+	spin_lock(&ezn_fk_pool_lock);
+	fk = list_first_entry_or_null(&ezn_fk_pool, struct ezn_file_key, pool);
+	if (fk) {
+		list_del(&fk->pool);
+		ezn_fk_pool_nr--;
+	}
+	spin_unlock(&ezn_fk_pool_lock);
+	return fk;
+}
+
+/* Wipe @fk's key and keep it for reuse; false when the pool is full. */
+static bool ezn_fk_pool_put(struct ezn_file_key *fk)
+{
+	u8 junk[EZN_KEY_SIZE];
+	bool kept = false;
+
+	if (READ_ONCE(ezn_fk_pool_nr) >= EZN_FK_POOL_MAX)
+		return false;
+	get_random_bytes(junk, sizeof(junk));
+	if (crypto_aead_setkey(fk->tfm, junk, sizeof(junk)))
+		goto out;
+	memzero_explicit(fk->spare, fk->req_size);
+	memzero_explicit(fk->file_id, sizeof(fk->file_id));
+	spin_lock(&ezn_fk_pool_lock);
+	if (ezn_fk_pool_nr < EZN_FK_POOL_MAX) {
+		list_add(&fk->pool, &ezn_fk_pool);
+		ezn_fk_pool_nr++;
+		kept = true;
+	}
+	spin_unlock(&ezn_fk_pool_lock);
+out:
+	memzero_explicit(junk, sizeof(junk));
+	return kept;
+}
+
+static void ezn_fk_destroy(struct ezn_file_key *fk)
+{
+	crypto_free_aead(fk->tfm);	/* wipes the expanded key */
+	kfree_sensitive(fk->spare);
+	mutex_destroy(&fk->spare_lock);
+	kfree_sensitive(fk);
+}
+
+/* At module exit: no file key is in use any more. */
+void ezn_file_key_pool_drain(void)
+{
+	struct ezn_file_key *fk;
+
+	while ((fk = ezn_fk_pool_get()))
+		ezn_fk_destroy(fk);
+}
+
 int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SIZE],
 		     struct ezn_file_key **out)
 {
 	struct ezn_file_key *fk;
 	unsigned int nofs;
 	int err;
+
+	fk = ezn_fk_pool_get();
+	if (fk) {
+		err = crypto_aead_setkey(fk->tfm, key, EZN_KEY_SIZE);
+		if (err) {
+			ezn_fk_destroy(fk);
+			return err;
+		}
+		memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
+		*out = fk;
+		return 0;
+	}
 
 	/* Called from lookup, open and create: no reclaim into filesystems. */
 	nofs = memalloc_nofs_save();
@@ -130,10 +212,8 @@ void ezn_file_key_free(struct ezn_file_key *fk)
 {
 	if (!fk)
 		return;
-	crypto_free_aead(fk->tfm);	/* wipes the expanded key */
-	kfree_sensitive(fk->spare);
-	mutex_destroy(&fk->spare_lock);
-	kfree_sensitive(fk);
+	if (!ezn_fk_pool_put(fk))
+		ezn_fk_destroy(fk);
 }
 
 /*

@@ -84,6 +84,8 @@ int ezn_header_create(struct ezn_master_key *mk, u8 hdr[EZN_HEADER_SIZE],
 int ezn_header_open(struct ezn_master_key *mk, const u8 hdr[EZN_HEADER_SIZE],
 		    struct ezn_file_key **out);
 void ezn_file_key_free(struct ezn_file_key *fk);
+/* Free the file keys kept for reuse (module exit). */
+void ezn_file_key_pool_drain(void);
 
 /*
  * Seal @len (1..EZN_BLOCK_SIZE) bytes of cleartext block @index from @clear

@@ -60,6 +60,7 @@ struct ezn_file_key {
 	unsigned int req_size;		/* sizeof(struct ezn_crypt_req) + reqsize */
 	struct mutex spare_lock;	/* guards spare */
 	struct ezn_crypt_req *spare;	/* preallocated request, used when free */
+	struct list_head pool;		/* in the pool of free file keys (crypto.c) */
 };
 
 /* Allocate an AES-256-GCM transform keyed with @key (tag EZN_TAG_SIZE). */

@@ -51,6 +51,7 @@ static void __exit ezn_exit(void)
 	unregister_filesystem(&ezn_fs_type);
 	ezn_access_exit();
 	ezn_inode_cache_destroy();
+	ezn_file_key_pool_drain();
 	pr_info("unloaded\n");
 }
 
