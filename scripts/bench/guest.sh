@@ -5,11 +5,17 @@
 # the same work; results go to /ezn-out/bench.tsv as "ROW FS VALUE UNIT" lines.
 #
 # usage: guest.sh MODULE.ko [FS...]   (default: all)
+# EZN_BENCH_VARIANTS="NAME=MODULE.ko ..." adds an ezncryptfs column "ezn-NAME"
+# per other build of the module (before/after comparisons within one run).
 set -u
 ko=$1
+main_ko=$1
 shift
 all="plain ezncryptfs ecryptfs gocryptfs fscrypt"
 list=${*:-$all}
+for v in ${EZN_BENCH_VARIANTS:-}; do
+	list="$list ezn-${v%%=*}"
+done
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
 out=/ezn-out/bench.tsv
@@ -40,6 +46,29 @@ record() {
 	echo "$1 $2 $3 $4" | tee -a "$out"
 }
 
+# EZN_BENCH_PERF="FS ...": profile those filesystems' rows (perf, cpu-clock,
+# whole system) into /ezn-out/perf-FS-ROW.txt.
+perf_pid=
+prof_start() {
+	case " ${EZN_BENCH_PERF:-} " in
+	*" $fs "*) ;;
+	*) return 0 ;;
+	esac
+	perf record -q -e cpu-clock -a -g -o "/tmp/perf-$fs-$1.data" >/dev/null 2>&1 &
+	perf_pid=$!
+	prof_row=$1
+	sleep 1
+}
+prof_stop() {
+	[ -n "$perf_pid" ] || return 0
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	perf_pid=
+	perf report -q -i "/tmp/perf-$fs-$prof_row.data" --stdio --no-children \
+		--sort sym -g none --percent-limit 0.5 >"/ezn-out/perf-$fs-$prof_row.txt" 2>&1
+	rm -f "/tmp/perf-$fs-$prof_row.data"
+}
+
 drop_caches() {
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
@@ -59,6 +88,7 @@ teardown_plain() { rm -rf /mnt/ram/plain; }
 export EZN_CONFIG_DIR=/tmp/ezn-bench/etc EZN_LOG_DIR=/tmp/ezn-bench/log
 export EZN_STATE_DIR=/tmp/ezn-bench/state
 setup_ezncryptfs() {
+	rm -rf /tmp/ezn-bench
 	mkdir -p "$EZN_CONFIG_DIR" /mnt/ram/ezn
 	printf '%s\n' "$pass" >/tmp/ezn-bench/pass
 	chmod 600 /tmp/ezn-bench/pass
@@ -74,7 +104,10 @@ setup_ezncryptfs() {
 	} >/tmp/ezn-bench/setup.log 2>&1 || { cat /tmp/ezn-bench/setup.log >&2; return 1; }
 	echo /mnt/up
 }
-teardown_ezncryptfs() { "$bin/ezn" service stop >/dev/null; rm -rf /mnt/ram/ezn; }
+teardown_ezncryptfs() {
+	"$bin/ezn" service stop --unload >/dev/null
+	rm -rf /mnt/ram/ezn /tmp/ezn-bench
+}
 
 setup_ecryptfs() {
 	mkdir -p /mnt/ram/ecl
@@ -130,23 +163,44 @@ read -r mibs driver <<<"$line"
 record crypto gcm-aes-4k "${mibs:-0}" "MiB/s(${driver:-none})"
 start_db || echo "bench: MariaDB did not start; no mysqldump row" >&2
 
+# EZN_BENCH_ROUNDS=N: the whole list N times, round robin, so that a slow
+# stretch of a shared host hits every filesystem; run.sh keeps each best.
+for round in $(seq "${EZN_BENCH_ROUNDS:-1}"); do
 for fs in $list; do
-	echo "== $fs" >&2
-	d=$("setup_$fs") || { echo "bench: cannot set up $fs" >&2; continue; }
+	echo "== $fs (round $round)" >&2
+	kind=$fs ko=$main_ko
+	case "$fs" in
+	ezn-*)
+		kind=ezncryptfs
+		for v in ${EZN_BENCH_VARIANTS:-}; do
+			[ "ezn-${v%%=*}" = "$fs" ] && ko=${v#*=}
+		done ;;
+	esac
+	d=$("setup_$kind") || { echo "bench: cannot set up $fs" >&2; continue; }
+	prof_start seq-write
 	set -- $(fio_bw "$d" seq write 1M "$seq_mib")
+	prof_stop
 	record seq-write "$fs" "${1:-0}" MiB/s
 	drop_caches
+	prof_start seq-read
 	set -- $(fio_bw "$d" seq read 1M "$seq_mib")
+	prof_stop
 	record seq-read "$fs" "${1:-0}" MiB/s
 	rm -f "$d"/seq.*
+	prof_start rand-write
 	set -- $(fio_bw "$d" rnd randwrite 4k "$rand_mib")
+	prof_stop
 	record rand-write-4k "$fs" "${2:-0}" IOPS
 	drop_caches
+	prof_start rand-read
 	set -- $(fio_bw "$d" rnd randread 4k "$rand_mib")
+	prof_stop
 	record rand-read-4k "$fs" "${2:-0}" IOPS
 	rm -f "$d"/rnd.*
 	mkdir -p "$d/small"
+	prof_start small
 	small=$("$bin/smallfiles" "$d/small" "$small_files")
+	prof_stop
 	while read -r what ops; do
 		[ -n "$what" ] && record "small-$what" "$fs" "$ops" ops/s
 	done <<<"$small"
@@ -161,5 +215,6 @@ for fs in $list; do
 		fi
 		rm -f "$d/dump.sql"
 	fi
-	"teardown_$fs"
+	"teardown_$kind"
+done
 done
