@@ -13,8 +13,9 @@
  * safely written (writeback waits for the lower writeback of the range it
  * wrote, then drops it) or as soon as they have been decrypted (reads), with
  * POSIX_FADV_DONTNEED semantics (vfs_fadvise()). Metadata blocks (one in 147
- * lower blocks) may stay cached. On a tmpfs lower the lower page cache is the
- * storage itself and nothing is dropped.
+ * lower blocks) stay cached, except on a lower with large folios (xfs). On a
+ * tmpfs lower the lower page cache is the storage itself and nothing is
+ * dropped.
  *
  * Invariants of the lower file, kept under ezn_inode_info.io_rwsem held
  * exclusively by every function here that changes it (see ezncryptfs.h):
@@ -280,6 +281,8 @@ static void ezn_lower_drop_blocks(struct ezn_inode_info *ei, u64 first, u64 last
 	struct file *f = ei->lower_file;
 	loff_t start = ezn_data_block_offset(first);
 	loff_t end = ezn_data_block_offset(last) + EZN_BLOCK_SIZE - 1;
+	bool drained = false;
+	loff_t pos, meta;
 
 	if (!f || !mapping_can_writeback(f->f_mapping))
 		return;
@@ -291,7 +294,36 @@ static void ezn_lower_drop_blocks(struct ezn_inode_info *ei, u64 first, u64 last
 	start = max_t(loff_t, EZN_HEADER_SIZE, start - SZ_1M);
 	if (wait && filemap_write_and_wait_range(f->f_mapping, start, end))
 		return;	/* the error stays recorded for the lower fsync */
-	vfs_fadvise(f, start, end - start + 1, POSIX_FADV_DONTNEED);
+	/*
+	 * Data blocks only: a metadata block serves the next 146 blocks' reads
+	 * and writes, which would otherwise read it back from the lower
+	 * storage every time (a random 4 KiB read would cost two lower reads).
+	 * The first range goes through vfs_fadvise(), which also drains the
+	 * per-CPU LRU lists that would keep pages from being dropped; the
+	 * others (the same call's other groups) only need the dropping. With
+	 * large folios a folio holding a metadata block holds data too, and
+	 * nothing would drop it: there the whole range goes.
+	 */
+	if (mapping_large_folio_support(f->f_mapping)) {
+		vfs_fadvise(f, start, end - start + 1, POSIX_FADV_DONTNEED);
+		return;
+	}
+	for (pos = start; pos <= end; pos = meta + EZN_GROUP_LOWER_SIZE) {
+		loff_t dstart, dend;
+
+		meta = EZN_HEADER_SIZE +
+		       (pos - EZN_HEADER_SIZE) / EZN_GROUP_LOWER_SIZE * EZN_GROUP_LOWER_SIZE;
+		dstart = max_t(loff_t, pos, meta + EZN_BLOCK_SIZE);
+		dend = min_t(loff_t, end, meta + EZN_GROUP_LOWER_SIZE - 1);
+		if (dstart > dend)
+			continue;
+		if (!drained)
+			vfs_fadvise(f, dstart, dend - dstart + 1, POSIX_FADV_DONTNEED);
+		else
+			invalidate_mapping_pages(f->f_mapping, dstart >> PAGE_SHIFT,
+						 dend >> PAGE_SHIFT);
+		drained = true;
+	}
 }
 
 void ezn_lower_drop_cache(struct inode *inode, loff_t clear_start, loff_t clear_end)
