@@ -15,7 +15,7 @@
  * only while ezn_gen still has that value, so a change takes effect at the
  * next access, open files included.
  *
- * Cache. A direct-mapped table of allowed decisions keyed by the object (a
+ * Cache. A two-way table of allowed decisions keyed by the object (a
  * dentry, tagged with whether the decision was for traversing it, which is
  * what opens, I/O, stats and lookups ask about; or a directory inode for path
  * walks), the inode number, the task (pointer and
@@ -58,11 +58,11 @@ static int ezn_mode = EZN_MODE_ENFORCING;
 
 /* Depth of the ancestor walk for --children and grants. */
 #define EZN_MAX_ANCESTORS	8
-#define EZN_CACHE_BITS		12
+#define EZN_CACHE_BITS		14	/* slots, in sets of two (2-way) */
 #define EZN_CACHE_TTL		HZ
 
 struct ezn_cache_slot {
-	spinlock_t lock;		/* guards every field below */
+	spinlock_t lock;		/* a set's first one guards both slots */
 	const void *obj;		/* tagged dentry (ezn_dentry_key()) or directory inode */
 	unsigned long ino;
 	const struct task_struct *task;
@@ -249,36 +249,58 @@ static const void *ezn_current_exe_ptr(void)
 	return mm ? rcu_access_pointer(mm->exe_file) : NULL;
 }
 
+/*
+ * The set of two slots of (@obj, current); the first slot's lock guards
+ * both. Two ways keep a storm over a few thousand files from thrashing
+ * slots that two of them hash to.
+ */
 static struct ezn_cache_slot *ezn_cache_slot(const void *obj)
 {
 	unsigned long key = (unsigned long)obj ^ ((unsigned long)current >> 4);
 
-	return &ezn_cache[hash_long(key, EZN_CACHE_BITS)];
+	return &ezn_cache[hash_long(key, EZN_CACHE_BITS - 1) * 2];
+}
+
+static bool ezn_cache_match(const struct ezn_cache_slot *s, const void *obj, unsigned long ino,
+			    const void *exe)
+{
+	return s->obj == obj && s->ino == ino && s->task == current &&
+	       s->start_time == current->start_time && s->exe == exe;
 }
 
 /* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
 static int ezn_cache_lookup(const void *obj, unsigned long ino)
 {
-	struct ezn_cache_slot *s = ezn_cache_slot(obj);
+	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
 	const void *exe = ezn_current_exe_ptr();
 	s64 gen = atomic64_read(&ezn_gen);
 	int cat = -2;
 
-	spin_lock(&s->lock);
-	if (s->obj == obj && s->ino == ino && s->task == current &&
-	    s->start_time == current->start_time && s->exe == exe && s->gen == gen &&
-	    time_before(jiffies, s->expires))
-		cat = s->cat;
-	spin_unlock(&s->lock);
+	spin_lock(&set->lock);
+	for (s = set; s < set + 2; s++) {
+		if (ezn_cache_match(s, obj, ino, exe) && s->gen == gen &&
+		    time_before(jiffies, s->expires)) {
+			cat = s->cat;
+			break;
+		}
+	}
+	spin_unlock(&set->lock);
 	return cat;
 }
 
 static void ezn_cache_store(const void *obj, unsigned long ino, s64 gen, int cat)
 {
-	struct ezn_cache_slot *s = ezn_cache_slot(obj);
+	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
 	const void *exe = ezn_current_exe_ptr();
 
-	spin_lock(&s->lock);
+	spin_lock(&set->lock);
+	/* The same key's slot, else the one that expires (or expired) first. */
+	if (ezn_cache_match(&set[1], obj, ino, exe))
+		s = &set[1];
+	else if (ezn_cache_match(&set[0], obj, ino, exe))
+		s = &set[0];
+	else
+		s = time_before(set[1].expires, set[0].expires) ? &set[1] : &set[0];
 	s->obj = obj;
 	s->ino = ino;
 	s->task = current;
@@ -287,7 +309,7 @@ static void ezn_cache_store(const void *obj, unsigned long ino, s64 gen, int cat
 	s->gen = gen;
 	s->expires = jiffies + EZN_CACHE_TTL;
 	s->cat = cat;
-	spin_unlock(&s->lock);
+	spin_unlock(&set->lock);
 }
 
 /*
