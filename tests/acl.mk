@@ -5,7 +5,7 @@
 VM_PROGS	+= $(BUILD)/bin/ezn-acltest
 
 ACLTEST_PKGS	:= libnl-3.0 libnl-genl-3.0 libsodium
-ACLTEST_OBJS	:= $(BUILD)/tests/tools/ezn-acltest.o $(BUILD)/userspace/admin.o \
+ACLTEST_OBJS	:= $(BUILD)/tests/tools/ezn-acltest.o $(BUILD)/userspace/admin.o $(BUILD)/userspace/fdio.o \
 		   $(BUILD)/policy/ezn_rule.o $(BUILD)/policy/ezn_match.o
 
 $(BUILD)/tests/tools/ezn-acltest.o: CFLAGS += $(shell pkg-config --cflags $(ACLTEST_PKGS))

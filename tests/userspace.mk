@@ -4,7 +4,7 @@
 HOST_TESTS	+= $(BUILD)/tests/userspace-unit
 
 EZN_UNIT_OBJS	:= $(addprefix $(BUILD)/userspace/,keystore.o prompt.o config.o log.o acl_file.o admin.o \
-						   tree.o progress.o encrypt_links.o encrypt_xattr.o) \
+						   tree.o progress.o encrypt_links.o encrypt_xattr.o fdio.o) \
 		   $(EZN_POLICY_OBJS) $(EZN_V1_OBJ)
 
 # unit.c is compiled in the link step (no objects under build/tests/).
@@ -18,6 +18,6 @@ $(BUILD)/tests/userspace-unit: tests/userspace/unit.c $(EZN_UNIT_OBJS)
 VM_PROGS	+= $(BUILD)/bin/ezn-kstest
 
 $(BUILD)/bin/ezn-kstest: tests/tools/ezn-kstest.c $(addprefix $(BUILD)/userspace/,keystore.o \
-			 prompt.o config.o log.o)
+			 prompt.o config.o log.o fdio.o)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(EZN_CFLAGS) $(LDFLAGS) -o $@ $^ $(EZN_LIBS)

@@ -19,6 +19,7 @@
 #include <netlink/genl/ctrl.h>
 #include <sodium.h>
 
+#include "fdio.h"
 #include "admin.h"
 
 #ifndef SOL_NETLINK
@@ -607,18 +608,10 @@ int ezn_admin_fingerprint(const char *path, uint8_t fp[EZN_FINGERPRINT_SIZE])
 	if (fd < 0)
 		return -errno;
 	crypto_hash_sha256_init(&st);
-	for (;;) {
-		n = read(fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
+	while ((n = ezn_read_retry(fd, buf, sizeof(buf))) > 0)
 		crypto_hash_sha256_update(&st, buf, n);
-	}
+	if (n < 0)
+		err = n;
 	close(fd);
 	if (!err)
 		crypto_hash_sha256_final(&st, fp);

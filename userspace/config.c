@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "ezn.h"
 #include "config.h"
 #include "keystore.h"
@@ -267,15 +268,13 @@ int ezn_read_file(const char *path, char **out, size_t *len, size_t max)
 		goto close_file;
 	}
 	while (total < max + 1) {
-		n = read(fd, buf + total, max + 1 - total);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = ezn_read_retry(fd, buf + total, max + 1 - total);
 		if (n <= 0)
 			break;
 		total += n;
 	}
 	if (n < 0 || total > max) {
-		err = n < 0 ? -errno : -EFBIG;
+		err = n < 0 ? n : -EFBIG;
 		free(buf);
 		goto close_file;
 	}

@@ -16,6 +16,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "fdio.h"
 #include "encrypt_links.h"
 #include "encrypt_xattr.h"
 #include "tree.h"
@@ -187,15 +188,11 @@ static int ezn_copy_file(const char *from, const char *to, const struct stat *st
 		goto close_in;
 	}
 	for (;;) {
-		n = read(in, c->buf, EZN_BUF);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
+		n = ezn_read_retry(in, c->buf, EZN_BUF);
+		if (n <= 0) {
+			err = n;
 			break;
 		}
-		if (n == 0)
-			break;
 		err = ezn_write_all(out, c->buf, n);
 		if (err)
 			break;
