@@ -40,6 +40,7 @@
 #include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/sizes.h>
+#include <linux/uio.h>
 
 #include "ezncryptfs.h"
 #include "crypto.h"
