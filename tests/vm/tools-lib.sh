@@ -26,6 +26,14 @@ tools_setup() {
 		fail "ezn key init failed"
 }
 
+# tools_start: a fresh keystore (tools_setup) and the service started on the
+# module under test.
+tools_start() {
+	unload_module
+	tools_setup
+	ezn-service start --passfile "$PASSFILE" >/dev/null 2>&1 || fail "service start failed"
+}
+
 # tty_run "ANSWER1\nANSWER2" CMD...: run CMD on a pseudo-terminal (script),
 # typing the answers when it prompts; prints what the terminal showed.
 tty_run() {

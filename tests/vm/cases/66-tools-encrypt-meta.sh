@@ -35,9 +35,7 @@ granted_meta() {
 	granted bash -c "$(declare -f meta_sum); meta_sum '$1'"
 }
 
-unload_module
-tools_setup
-ezn-service start --passfile "$PASSFILE" >/dev/null 2>&1 || fail "service start failed"
+tools_start
 
 # On the scratch file system (ext4 or xfs: user xattrs and ACLs).
 data=$LOWER/meta/data

@@ -9,9 +9,7 @@ source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/tests/vm/tools-lib.sh"
 trap tools_cleanup EXIT
 
-unload_module
-tools_setup
-ezn-service start --passfile "$PASSFILE" >/dev/null 2>&1 || fail "service start failed"
+tools_start
 
 data=/srv/ezn-progress/data
 rm -rf /srv/ezn-progress
