@@ -571,63 +571,59 @@ static inline bool ezn_acl_engaged(void)
 	return ezn_auth_bound();
 }
 
-int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
+/*
+ * Whether the subject may reach @dentry (as a traverse or not): from the
+ * cache, else decided and, when the decision may be, cached. @created: the
+ * caller's open created the file, so its create was decided (and cached) while
+ * the dentry was negative, with inode number 0.
+ */
+static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
+			       unsigned long ino, bool created)
 {
-	bool traverse = ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry));
 	const void *key = ezn_dentry_key(dentry, traverse);
-	unsigned long ino = ezn_dentry_ino(dentry);
 	struct ezn_verdict v;
 	s64 gen;
 	int cat;
 
-	if (!ezn_acl_engaged())
-		return 0;
 	if (likely(!current->ptrace)) {
 		cat = ezn_cache_lookup(key, ino);
+		if (cat == -2 && created)
+			cat = ezn_cache_lookup(key, 0);
 		if (cat != -2) {
-			v.allowed = true;
 			ezn_count(cat, true);
-			goto out;
+			return true;
 		}
 	}
 	gen = atomic64_read(&ezn_gen);
 	ezn_decide(dentry, op, traverse, &v);
 	if (v.cacheable)
 		ezn_cache_store(key, ino, gen, v.cat);
-out:
+	return v.allowed;
+}
+
+int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
+{
+	bool traverse, allowed;
+
+	if (!ezn_acl_engaged())
+		return 0;
+	traverse = ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry));
+	allowed = ezn_allowed_cached(dentry, op, traverse, ezn_dentry_ino(dentry), false);
 	/* Names change meaning: decisions cached for paths are stale now. */
 	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
 		ezn_acl_bump();
-	return v.allowed ? 0 : -EACCES;
+	return allowed ? 0 : -EACCES;
 }
 
 int ezn_acl_file(struct file *file, enum ezn_acl_op op)
 {
 	struct inode *inode = file_inode(file);
-	/* An open directory is for listing: walked through, as in lookups. */
-	bool traverse = S_ISDIR(inode->i_mode);
-	const void *key = ezn_dentry_key(file->f_path.dentry, traverse);
-	struct ezn_verdict v;
-	s64 gen;
-	int cat;
 
 	if (!ezn_acl_engaged())
 		return 0;
-	if (likely(!current->ptrace)) {
-		cat = ezn_cache_lookup(key, inode->i_ino);
-		/* This open created the file: its create was decided, negative. */
-		if (cat == -2 && (file->f_mode & FMODE_CREATED))
-			cat = ezn_cache_lookup(key, 0);
-		if (cat != -2) {
-			ezn_count(cat, true);
-			return 0;
-		}
-	}
-	gen = atomic64_read(&ezn_gen);
-	ezn_decide(file->f_path.dentry, op, traverse, &v);
-	if (v.cacheable)
-		ezn_cache_store(key, inode->i_ino, gen, v.cat);
-	return v.allowed ? 0 : -EACCES;
+	/* An open directory is for listing: walked through, as in lookups. */
+	return ezn_allowed_cached(file->f_path.dentry, op, S_ISDIR(inode->i_mode), inode->i_ino,
+				  file->f_mode & FMODE_CREATED) ? 0 : -EACCES;
 }
 
 int ezn_acl_permission(struct inode *inode, int mask)
