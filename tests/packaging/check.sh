@@ -113,8 +113,13 @@ else
 fi
 
 # --- DKMS ---------------------------------------------------------------------------
-kver=${EZN_KVER:-$(cd /lib/modules && for k in *; do [ -e "$k/build/Makefile" ] && echo "$k"; done |
-		   tail -n 1)}
+# DKMS builds against installed headers: the VM's kernel when it has them (not so for
+# the debug kernel, which make check-debug builds from source), else the newest.
+kver=${EZN_KVER:-}
+if [ -z "$kver" ] || [ ! -e "/lib/modules/$kver/build/Makefile" ]; then
+	kver=$(cd /lib/modules && for k in *; do [ -e "$k/build/Makefile" ] && echo "$k"; done |
+	       sort -V | tail -n 1)
+fi
 if ! command -v dkms >/dev/null; then
 	skip dkms "no dkms (scripts/install-deps.sh installs it)"
 elif [ -z "$kver" ]; then
