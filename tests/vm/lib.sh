@@ -34,6 +34,18 @@ expect_klog() {
 	dmesg | grep -E -- "$1" >/dev/null || fail "kernel log has no line matching '$1'"
 }
 
+# wait_for SECONDS WHAT COMMAND...: poll (every 0.2 s) until the command succeeds; a
+# loaded machine stretches asynchronous work, so a check on it waits, not sleeps.
+wait_for() {
+	local limit=$1 what=$2 deadline=$((SECONDS + $1))
+
+	shift 2
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "$what (waited ${limit}s)"
+		sleep 0.2
+	done
+}
+
 module_loaded() {
 	[ -d /sys/module/ezncryptfs ]
 }

@@ -79,11 +79,13 @@ expect_eq "granted tree" "secret data
 secret data" "$out"
 rm -f /tmp/late
 acl run 30 - -- bash -c "setsid bash -c 'sleep 2; cat $UPPER/f >/tmp/late 2>&1' </dev/null >/dev/null 2>&1 & exit 0" >/dev/null
-sleep 4
+late_done() { [ -s /tmp/late ]; }
+wait_for 60 "the orphan's late cat never ran" late_done
 grep -q "Permission denied" /tmp/late || fail "a grant outlived its process: $(cat /tmp/late)"
 out=$(acl run 30 other -- cat "$UPPER/f" 2>&1 || true)
 case "$out" in *"Permission denied"*) ;; *) fail "grant for another category worked: $out" ;; esac
-acl_ok status | grep -q "grants=0" || fail "grants left over"
+no_grants() { acl_ok status | grep "grants=0" >/dev/null; }
+wait_for 30 "grants left over" no_grants
 
 acl_umount
 unload_module

@@ -102,8 +102,7 @@ echo "$out" | grep -q "$PASS" && fail "ezn-run echoed the passphrase"
 echo "$out" | grep -q "cleartext for the acl case" || fail "ezn-run on a terminal: $out"
 
 # the audit trail
-sleep 2
-[ -s "$EZN_LOG_DIR/audit.log" ] || fail "no audit log"
+wait_for 30 "no audit log" test -s "$EZN_LOG_DIR/audit.log"
 head -n 1 "$EZN_LOG_DIR/audit.log" | python3 -c 'import json,sys; json.loads(sys.stdin.read())' ||
 	fail "audit log is not JSON lines"
 rc=0

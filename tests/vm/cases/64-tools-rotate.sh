@@ -138,11 +138,8 @@ blocks_before=$(data_sums)
 
 setsid ezn key rotate @backup --passfile "$PASSFILE" >"$T/rot1.out" 2>&1 &
 rot=$!
-for _ in $(seq 600); do
-	[ "$(key_of -m)" != "$old_id" ] && break
-	sleep 0.05
-done
-[ "$(key_of -m)" != "$old_id" ] || fail "the rotation never handed its key over"
+handed_over() { [ "$(key_of -m)" != "$old_id" ]; }
+wait_for 60 "the rotation never handed its key over" handed_over
 # Kill it once it has rewrapped some of many/ (a header rewritten in place
 # changes its file's ctime): a fixed delay is too short on a debug kernel.
 touch "$T/handover"
