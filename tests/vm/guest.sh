@@ -100,7 +100,7 @@ while read -r id file lower ctimeout; do
 	klog=$(dmesg -c)
 	printf '%s\n' "$klog" >>"$out/dmesg.log"
 	{ echo "--- kernel log ---"; printf '%s\n' "$klog"; } >>"$log"
-	if printf '%s\n' "$klog" | grep -q -F -f "$patterns"; then
+	if printf '%s\n' "$klog" | grep -F -f "$patterns" >/dev/null; then
 		echo "guest.sh: the kernel logged a warning or error during this case" >>"$log"
 		[ "$status" = timeout ] || status=fail
 	fi

@@ -46,7 +46,7 @@ bad() {
 	expect_eq "read of $1 block $2" EIO "$(read_errno "$UPPER/$1" $(($2 * 4096)) 4096)"
 	# The log is rate limited (10 lines per 5 s): after a burst of earlier
 	# failures, wait for the window and read again.
-	if ! dmesg | grep -F -- "$1" | grep -qE "block $2([^0-9]|$)"; then
+	if ! dmesg | grep -F -- "$1" | grep -E "block $2([^0-9]|$)" >/dev/null; then
 		sleep 6
 		read_errno "$UPPER/$1" $(($2 * 4096)) 4096 >/dev/null
 	fi
@@ -79,7 +79,7 @@ bad tcut 5
 good tcut 4
 # A damaged header: the file cannot be read at all.
 expect_eq "read of thdr" EIO "$(read_errno "$UPPER/thdr" 0 4096)"
-dmesg | grep ezncryptfs | grep -qF thdr || fail "no kernel log line naming thdr"
+dmesg | grep ezncryptfs | grep -F thdr >/dev/null || fail "no kernel log line naming thdr"
 umnt
 
 rc=0
@@ -88,7 +88,7 @@ printf '%s\n' "$out"
 expect_eq "ezn-recover exit status" 1 "$rc"
 for want in "tdata: block 2:" "tnonce: block 1:" "ttag: block 3:" "thdr: header:" \
 	    "tswap: block 1:" "tswap: block 2:" "tcopy: block 0:" "tcut: block 5:"; do
-	printf '%s\n' "$out" | grep -qF "DAMAGED $want" || fail "ezn-recover did not report '$want'"
+	printf '%s\n' "$out" | grep -F "DAMAGED $want" >/dev/null || fail "ezn-recover did not report '$want'"
 done
 expect_eq "damaged lines" 8 "$(printf '%s\n' "$out" | grep -c '^DAMAGED')"
 drop_key tp
