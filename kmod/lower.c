@@ -6,16 +6,18 @@
  * Each upper inode that was opened (or truncated) has one lower struct file,
  * opened with the mounter's credentials, read-write when the lower allows
  * it. It lives until the upper inode is evicted, so writeback after the last
- * close still has it. All lower I/O is buffered (kernel_read/kernel_write):
- * the last block of a file is shorter than a block and metadata entries are
- * 28 bytes inside a shared block, neither of which direct I/O can write.
- * Double caching is avoided instead by dropping the lower pages once they are
- * safely written (writeback waits for the lower writeback of the range it
- * wrote, then drops it) or as soon as they have been decrypted (reads), with
- * POSIX_FADV_DONTNEED semantics (vfs_fadvise()). Metadata blocks (one in 147
- * lower blocks) stay cached, except on a lower with large folios (xfs). On a
- * tmpfs lower the lower page cache is the storage itself and nothing is
- * dropped.
+ * close still has it. Whole data blocks move by direct I/O where the lower
+ * filesystem takes it (ext4, xfs), so they never enter its page cache. The
+ * rest is buffered (kernel_read/kernel_write, vfs_iter_read/vfs_iter_write):
+ * the header, the metadata entries (28 bytes inside a shared block), the
+ * short last block of a file, and everything on a lower without direct I/O
+ * (tmpfs, where the page cache is the storage itself and nothing is dropped).
+ * Double caching of those is avoided by dropping the lower data pages once
+ * they are safely written (writeback waits for the lower writeback of the
+ * range it wrote, then drops it) or as soon as they have been decrypted
+ * (reads), with POSIX_FADV_DONTNEED semantics (vfs_fadvise()). Metadata
+ * blocks (one in 147 lower blocks) stay cached, except on a lower with large
+ * folios (xfs).
  *
  * Invariants of the lower file, kept under ezn_inode_info.io_rwsem held
  * exclusively by every function here that changes it (see ezncryptfs.h):
@@ -115,14 +117,17 @@ static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, enum 
 	return err;
 }
 
+static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,
+			     loff_t pos, bool write, bool *cached);
+
+/* One data block (or the short last one) of @len bytes at @pos, from or to @page. */
 static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff_t pos,
 			     bool write)
 {
-	void *addr = kmap_local_page(page);
-	int err = ezn_lower_io(f, addr, len, pos, write ? EZN_IO_WRITE : EZN_IO_READ);
+	struct bio_vec bv = { .bv_page = page, .bv_len = len };
+	bool cached;
 
-	kunmap_local(addr);
-	return err;
+	return ezn_lower_data_io(f, &bv, 1, len, pos, write, &cached);
 }
 
 /*
@@ -448,41 +453,98 @@ int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
 }
 
 /*
- * Move the data of blocks @b->first.. (@nr of them, @len bytes in all) between
- * the bounce pages and the lower file, in one call where the lower
- * filesystem takes it whole.
+ * One direct I/O call on the lower file: whole data blocks then never enter its
+ * page cache, which saves a copy and the dropping (ezn_lower_drop_blocks()).
+ * Returns what ->read_iter or ->write_iter returns. A lower filesystem may
+ * serve the call from its page cache after all: ext4 does so for inodes that
+ * cannot take direct I/O, and for reads it says so by clearing IOCB_DIRECT,
+ * which sets *@cached.
  */
-static int ezn_lower_batch_io(struct file *f, struct ezn_batch *b, unsigned int nr, size_t len,
-			      bool write)
+static ssize_t ezn_lower_direct_io(struct file *f, struct iov_iter *iter, loff_t *pos,
+				   bool write, bool *cached)
 {
-	loff_t pos = ezn_data_block_offset(b->first);
+	struct kiocb kiocb;
+	ssize_t n;
+
+	init_sync_kiocb(&kiocb, f);
+	kiocb.ki_pos = *pos;
+	kiocb.ki_flags |= IOCB_DIRECT | (write ? IOCB_WRITE : 0);
+	n = write ? call_write_iter(f, &kiocb, iter) : call_read_iter(f, &kiocb, iter);
+	if (!(kiocb.ki_flags & IOCB_DIRECT))
+		*cached = true;
+	if (n > 0)
+		*pos = kiocb.ki_pos;
+	return n;
+}
+
+/*
+ * Move @len bytes of data blocks, starting at the block boundary @pos of the
+ * lower file, between it and the pages of @bv (@nr of them, each a block but
+ * the last). The whole blocks go by direct I/O where the lower file takes it;
+ * a short last block, a lower without direct I/O (tmpfs) and a lower that
+ * turns it down (-EINVAL, -ENOTBLK) go through the lower page cache, and
+ * *@cached then says so: the caller drops what is left there. Writes take the
+ * lower write access (ezn_lower_write_begin()).
+ */
+static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,
+			     loff_t pos, bool write, bool *cached)
+{
+	size_t direct = 0, rest;
 	struct iov_iter iter;
-	unsigned int i;
 	int err = 0;
 
-	for (i = 0; i < nr; i++) {
-		b->bvec[i].bv_page = b->cipher[i];
-		b->bvec[i].bv_offset = 0;
-		b->bvec[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
-	}
-	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, b->bvec, nr, len);
+	if (f->f_mode & FMODE_CAN_ODIRECT)
+		direct = round_down(len, EZN_BLOCK_SIZE);
+	rest = len - direct;
+	*cached = rest != 0;
+	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, nr, len);
 	if (write) {
 		err = ezn_lower_write_begin(f->f_path.mnt);
 		if (err)
 			return err;
+	}
+	if (direct) {
+		iov_iter_truncate(&iter, direct);
+		while (iov_iter_count(&iter)) {
+			ssize_t n = ezn_lower_direct_io(f, &iter, &pos, write, cached);
+
+			if (n == -EINVAL || n == -ENOTBLK) {
+				*cached = true;
+				break;
+			}
+			if (n <= 0) {
+				err = n ? n : -EIO;
+				goto out;
+			}
+		}
+		iov_iter_reexpand(&iter, iov_iter_count(&iter) + rest);
 	}
 	while (iov_iter_count(&iter)) {
 		ssize_t n = write ? vfs_iter_write(f, &iter, &pos, 0) :
 				    vfs_iter_read(f, &iter, &pos, 0);
 
 		if (n <= 0) {
+			/* 0: a short lower file, or a write that made no progress */
 			err = n ? n : -EIO;
 			break;
 		}
 	}
+out:
 	if (write)
 		ezn_lower_write_end(f->f_path.mnt);
 	return err;
+}
+
+/* Point @b->bvec at the first @nr bounce pages, @len bytes in all. */
+static void ezn_batch_bvec(struct ezn_batch *b, unsigned int nr, size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		b->bvec[i].bv_page = b->cipher[i];
+		b->bvec[i].bv_offset = 0;
+		b->bvec[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
+	}
 }
 
 /*
@@ -499,6 +561,7 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 	unsigned int i, nr = 0;
 	long long lsize;
 	size_t len = 0;
+	bool cached;
 	u8 *meta;
 
 	if (!ei->lower_file)
@@ -523,8 +586,11 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 		goto out;
 	if (!ei->fk)
 		goto holes;
-	if (ezn_lower_batch_io(ei->lower_file, b, nr, len, false))
+	ezn_batch_bvec(b, nr, len);
+	if (ezn_lower_data_io(ei->lower_file, b->bvec, nr, len, ezn_data_block_offset(b->first),
+			      false, &cached))
 		goto out;
+	b->cached |= cached;
 	for (i = 0; i < nr; i++) {
 		unsigned int blen = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
 		u64 index = b->first + i;
@@ -631,6 +697,7 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT;
+	bool cached;	/* ezn_lower_written() drops the range in any case */
 	unsigned int i;
 	long long lsize;
 	size_t len = 0;
@@ -670,7 +737,9 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 			goto out;
 		len += b->len[i];
 	}
-	err = ezn_lower_batch_io(ei->lower_file, b, b->nr, len, true);
+	ezn_batch_bvec(b, b->nr, len);
+	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr, len,
+				ezn_data_block_offset(b->first), true, &cached);
 	if (!err)
 		err = ezn_lower_io(ei->lower_file, b->meta, b->nr * EZN_META_ENTRY_SIZE,
 				   ezn_meta_pos(b->first), EZN_IO_WRITE);

@@ -97,6 +97,7 @@ static void ezn_readahead(struct readahead_control *rac)
 	if (!b)
 		return;
 	b->nr = 0;
+	b->cached = false;
 	for (b->nr_cipher = 0; b->nr_cipher < want; b->nr_cipher++) {
 		b->cipher[b->nr_cipher] = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
 		if (!b->cipher[b->nr_cipher])
@@ -117,8 +118,9 @@ static void ezn_readahead(struct readahead_control *rac)
 	}
 	if (b->nr)
 		ezn_read_batch(inode, b);
+	if (b->cached)
+		ezn_lower_drop_cache(inode, start, end);
 	ezn_batch_free(b);
-	ezn_lower_drop_cache(inode, start, end);
 }
 
 struct ezn_wb_ctx {
