@@ -69,18 +69,10 @@ check: test-module tools $(HOST_TESTS) $(VM_PROGS)
 	@EZN_KVER=$(MOD_KVER) EZN_HOST_TESTS="$(HOST_TESTS)" tests/run-all.sh
 
 # The debug-kernel lane: build (or reuse) the kernel, the module and its KUnit
-# tests against it, and run the same suite on it.
-DEBUG_KMOD := $(BUILD)/kmod-debugk
+# tests against it (scripts/debug-kernel/prepare.sh), and run the whole suite on
+# it. make check runs the lane's core cases (tests/run-all.sh).
 check-debug: tools $(HOST_TESTS) $(VM_PROGS)
-	@set -e; tree=$$(scripts/debug-kernel/build.sh); \
-	rel=$$($(MAKE) -s -C $$tree kernelrelease); \
-	mkdir -p $(DEBUG_KMOD); cp -pu Kbuild $(DEBUG_KMOD)/; cp -rpu kmod policy $(DEBUG_KMOD)/; \
-	$(MAKE) -C $$tree M=$(CURDIR)/$(DEBUG_KMOD) EZN_DEBUG=1 modules; \
-	EZN_KVER=$$rel EZN_KERNEL=$$tree/arch/x86/boot/bzImage \
-	EZN_VM_MODULES=$(BUILD)/debug-kernel/modroot/lib/modules/$$rel \
-	EZN_TEST_KO=$(CURDIR)/$(DEBUG_KMOD)/ezncryptfs.ko EZN_CASE_TIMEOUT_SCALE=4 \
-	EZN_HOST_TESTS="$(HOST_TESTS)" EZN_VM_APPEND=kunit.enable=1 \
-	tests/run-all.sh
+	@EZN_HOST_TESTS="$(HOST_TESTS)" tests/run-all.sh --debug
 
 check-host: $(HOST_TESTS)
 	@status=0; for t in $(HOST_TESTS); do $$t || status=1; done; exit $$status

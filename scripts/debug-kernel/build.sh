@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the debug kernel (KASAN, lockdep, kmemleak, UBSAN, KUnit, failslab)
 # from Debian's linux-source with the fragment kept beside this script.
-# The result is cached in build/debug-kernel/ and rebuilt only when the
-# fragment or the source version changes. Prints the tree's path.
+# The result is cached outside the work tree, so that every clone on the
+# machine shares it (EZN_DEBUG_KERNEL_DIR, default ~/.cache/ezncrypt/debug-kernel),
+# and rebuilt only when the fragment or the source version changes. Prints the
+# tree's path; the modules are installed beside it, in modroot/.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
 tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
 [ -n "$tarball" ] || { echo "debug-kernel: install linux-source-6.1" >&2; exit 1; }
-dest=$top/build/debug-kernel
+dest=${EZN_DEBUG_KERNEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ezncrypt/debug-kernel}
 stamp=$(cat "$here/debug.config" "$here/build.sh" | sha256sum | cut -c1-16)-$(stat -c %s-%Y "$tarball")
 if [ -f "$dest/.ezn-stamp" ] && [ "$(cat "$dest/.ezn-stamp")" = "$stamp" ] &&
    [ -f "$dest/src/arch/x86/boot/bzImage" ]; then
