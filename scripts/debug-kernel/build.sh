@@ -10,7 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
 [ -n "$tarball" ] || { echo "debug-kernel: install linux-source-6.1" >&2; exit 1; }
-dest=${EZN_DEBUG_KERNEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ezncrypt/debug-kernel}
+cache=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}}
+dest=${EZN_DEBUG_KERNEL_DIR:-${cache:-$here/../../build}/ezncrypt/debug-kernel}
 stamp=$(cat "$here/debug.config" "$here/build.sh" | sha256sum | cut -c1-16)-$(stat -c %s-%Y "$tarball")
 if [ -f "$dest/.ezn-stamp" ] && [ "$(cat "$dest/.ezn-stamp")" = "$stamp" ] &&
    [ -f "$dest/src/arch/x86/boot/bzImage" ]; then
