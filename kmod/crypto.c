@@ -24,6 +24,8 @@
 #include <linux/scatterlist.h>
 #include <linux/string.h>
 #include <linux/sched/mm.h>
+#include <linux/workqueue.h>
+#include <linux/cpumask.h>
 #include <asm/unaligned.h>
 #include <crypto/aead.h>
 
@@ -276,11 +278,12 @@ static void ezn_req_setup(struct ezn_file_key *fk, struct ezn_crypt_req *r, u64 
 	aead_request_set_crypt(&r->req, r->src, dst, cryptlen, r->iv);
 }
 
-int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struct page *cipher,
-		   unsigned int len, u8 meta[EZN_META_ENTRY_SIZE])
+/* Seal one block with request @r (ezn_block_seal()). */
+static int ezn_req_seal(struct ezn_file_key *fk, struct ezn_crypt_req *r, u64 index,
+			struct page *clear, struct page *cipher, unsigned int len,
+			u8 meta[EZN_META_ENTRY_SIZE])
 {
 	u8 nonce[EZN_NONCE_SIZE];
-	struct ezn_crypt_req *r;
 	int err;
 
 	if (WARN_ON_ONCE(!len || len > EZN_BLOCK_SIZE))
@@ -291,7 +294,6 @@ int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struc
 		get_random_bytes(nonce, sizeof(nonce));
 	} while (!memchr_inv(nonce, 0, sizeof(nonce)));
 
-	r = ezn_req_get(fk);
 	memcpy(r->iv, nonce, EZN_NONCE_SIZE);
 	ezn_req_setup(fk, r, index, clear, cipher, len, len);
 	err = crypto_wait_req(crypto_aead_encrypt(&r->req), &r->wait);
@@ -299,6 +301,30 @@ int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struc
 		memcpy(meta, nonce, EZN_NONCE_SIZE);
 		memcpy(meta + EZN_NONCE_SIZE, r->tag, EZN_TAG_SIZE);
 	}
+	return err;
+}
+
+/* Open one block with request @r (ezn_block_open()). */
+static int ezn_req_open(struct ezn_file_key *fk, struct ezn_crypt_req *r, u64 index,
+			struct page *cipher, struct page *clear, unsigned int len,
+			const u8 meta[EZN_META_ENTRY_SIZE])
+{
+	if (WARN_ON_ONCE(!len || len > EZN_BLOCK_SIZE))
+		return -EINVAL;
+
+	memcpy(r->iv, meta, EZN_NONCE_SIZE);
+	memcpy(r->tag, meta + EZN_NONCE_SIZE, EZN_TAG_SIZE);
+	ezn_req_setup(fk, r, index, cipher, clear, len, len + EZN_TAG_SIZE);
+	return crypto_wait_req(crypto_aead_decrypt(&r->req), &r->wait);
+}
+
+int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struct page *cipher,
+		   unsigned int len, u8 meta[EZN_META_ENTRY_SIZE])
+{
+	struct ezn_crypt_req *r = ezn_req_get(fk);
+	int err;
+
+	err = ezn_req_seal(fk, r, index, clear, cipher, len, meta);
 	ezn_req_put(fk, r);
 	return err;
 }
@@ -306,17 +332,122 @@ int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struc
 int ezn_block_open(struct ezn_file_key *fk, u64 index, struct page *cipher, struct page *clear,
 		   unsigned int len, const u8 meta[EZN_META_ENTRY_SIZE])
 {
-	struct ezn_crypt_req *r;
+	struct ezn_crypt_req *r = ezn_req_get(fk);
 	int err;
 
-	if (WARN_ON_ONCE(!len || len > EZN_BLOCK_SIZE))
-		return -EINVAL;
-
-	r = ezn_req_get(fk);
-	memcpy(r->iv, meta, EZN_NONCE_SIZE);
-	memcpy(r->tag, meta + EZN_NONCE_SIZE, EZN_TAG_SIZE);
-	ezn_req_setup(fk, r, index, cipher, clear, len, len + EZN_TAG_SIZE);
-	err = crypto_wait_req(crypto_aead_decrypt(&r->req), &r->wait);
+	err = ezn_req_open(fk, r, index, cipher, clear, len, meta);
 	ezn_req_put(fk, r);
 	return err;
+}
+
+/*
+ * Runs of blocks (writeback and readahead batches) are split into slices
+ * sealed or opened side by side: one slice by the caller, each other one by a
+ * work item on another online CPU. The caller then takes back every work item
+ * that has not started (cancel_work_sync()) and does that slice itself, so a
+ * run never waits on a worker that cannot be created or scheduled (writeback
+ * under memory pressure, a busy CPU): the system workqueue needs no rescuer.
+ *
+ * A slice uses one request for all its blocks. Slices share the file key's
+ * transform, which is only keyed while no I/O can use the key.
+ */
+#define EZN_CRYPT_SLICES_MAX	4
+#define EZN_CRYPT_SLICE_MIN	4	/* blocks: below this a wakeup costs more */
+
+struct ezn_crypt_slice {
+	struct work_struct work;
+	struct ezn_file_key *fk;
+	bool seal;
+	u64 first;		/* block index of in[0] */
+	unsigned int nr;
+	struct page **in;
+	struct page **out;
+	const unsigned int *len;
+	u8 *meta;
+	int *err;
+};
+
+static void ezn_crypt_slice_run(struct ezn_crypt_slice *s)
+{
+	struct ezn_crypt_req *r = ezn_req_get(s->fk);
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++) {
+		u8 *meta = s->meta + i * EZN_META_ENTRY_SIZE;
+
+		if (!s->len[i])
+			s->err[i] = 0;
+		else if (s->seal)
+			s->err[i] = ezn_req_seal(s->fk, r, s->first + i, s->in[i], s->out[i],
+						 s->len[i], meta);
+		else
+			s->err[i] = ezn_req_open(s->fk, r, s->first + i, s->in[i], s->out[i],
+						 s->len[i], meta);
+	}
+	ezn_req_put(s->fk, r);
+}
+
+static void ezn_crypt_slice_work(struct work_struct *work)
+{
+	ezn_crypt_slice_run(container_of(work, struct ezn_crypt_slice, work));
+}
+
+static void ezn_blocks_crypt(struct ezn_file_key *fk, bool seal, u64 first, unsigned int nr,
+			     struct page **in, struct page **out, const unsigned int *len,
+			     u8 *meta, int *err)
+{
+	struct ezn_crypt_slice slices[EZN_CRYPT_SLICES_MAX];
+	unsigned int nr_slices, per, i, done;
+	int self, cpu;
+
+	nr_slices = min3(num_online_cpus(), EZN_CRYPT_SLICES_MAX,
+			 max(nr / EZN_CRYPT_SLICE_MIN, 1U));
+	per = DIV_ROUND_UP(nr, nr_slices);
+	for (i = 0, done = 0; done < nr; i++, done += per) {
+		slices[i] = (struct ezn_crypt_slice) {
+			.fk = fk, .seal = seal, .first = first + done,
+			.nr = min(per, nr - done), .in = in + done, .out = out + done,
+			.len = len + done, .meta = meta + done * EZN_META_ENTRY_SIZE,
+			.err = err + done,
+		};
+	}
+	nr_slices = i;
+
+	/* Slices 1.. go to the other CPUs; preemption may move us, which is harmless. */
+	self = raw_smp_processor_id();
+	cpu = -1;
+	for (i = 1; i < nr_slices; i++) {
+		INIT_WORK_ONSTACK(&slices[i].work, ezn_crypt_slice_work);
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu == self)
+			cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		queue_work_on(cpu, system_highpri_wq, &slices[i].work);
+	}
+	if (nr_slices)
+		ezn_crypt_slice_run(&slices[0]);
+	for (i = 1; i < nr_slices; i++) {
+		if (cancel_work_sync(&slices[i].work))
+			ezn_crypt_slice_run(&slices[i]);
+		destroy_work_on_stack(&slices[i].work);
+	}
+}
+
+int ezn_blocks_seal(struct ezn_file_key *fk, u64 first, unsigned int nr, struct page **clear,
+		    struct page **cipher, const unsigned int *len, u8 *meta, int *err)
+{
+	unsigned int i;
+
+	ezn_blocks_crypt(fk, true, first, nr, clear, cipher, len, meta, err);
+	for (i = 0; i < nr; i++)
+		if (err[i])
+			return err[i];
+	return 0;
+}
+
+void ezn_blocks_open(struct ezn_file_key *fk, u64 first, unsigned int nr, struct page **cipher,
+		     struct page **clear, const unsigned int *len, u8 *meta, int *err)
+{
+	ezn_blocks_crypt(fk, false, first, nr, cipher, clear, len, meta, err);
 }

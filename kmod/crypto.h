@@ -106,4 +106,17 @@ int ezn_block_seal(struct ezn_file_key *fk, u64 index, struct page *clear, struc
 int ezn_block_open(struct ezn_file_key *fk, u64 index, struct page *cipher, struct page *clear,
 		   unsigned int len, const u8 meta[EZN_META_ENTRY_SIZE]);
 
+/*
+ * ezn_block_seal() or ezn_block_open() on each block of a run of one file:
+ * block @first + i goes from @in[i] to @out[i] (@clear to @cipher when
+ * sealing), @len[i] bytes (0 skips the block: a hole), with its metadata
+ * entry at @meta + i * EZN_META_ENTRY_SIZE, and its result in @err[i]. A long
+ * run is spread over the online CPUs. ezn_blocks_seal() returns the first
+ * error.
+ */
+int ezn_blocks_seal(struct ezn_file_key *fk, u64 first, unsigned int nr, struct page **clear,
+		    struct page **cipher, const unsigned int *len, u8 *meta, int *err);
+void ezn_blocks_open(struct ezn_file_key *fk, u64 first, unsigned int nr, struct page **cipher,
+		     struct page **clear, const unsigned int *len, u8 *meta, int *err);
+
 #endif /* EZN_CRYPTO_H */

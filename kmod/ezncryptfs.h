@@ -148,7 +148,7 @@ int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
 int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header);
 void ezn_lower_file_release(struct inode *inode);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
-			 struct page *cipher);
+			 struct page *cipher, bool *cached);
 int ezn_lower_resize(struct inode *inode, loff_t size);
 
 /*
@@ -166,7 +166,8 @@ struct ezn_batch {
 	bool cached;		/* reads: data went through the lower page cache */
 	struct page *page[EZN_BATCH_MAX];
 	struct page *cipher[EZN_BATCH_MAX];
-	unsigned int len[EZN_BATCH_MAX];
+	unsigned int len[EZN_BATCH_MAX];	/* bytes of each block; 0 for a hole read */
+	int err[EZN_BATCH_MAX];
 	struct bio_vec bvec[EZN_BATCH_MAX];
 	u8 meta[EZN_BATCH_MAX * EZN_META_ENTRY_SIZE];
 };

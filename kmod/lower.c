@@ -120,14 +120,16 @@ static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, enum 
 static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,
 			     loff_t pos, bool write, bool *cached);
 
-/* One data block (or the short last one) of @len bytes at @pos, from or to @page. */
+/*
+ * One data block (or the short last one) of @len bytes at @pos, from or to
+ * @page; @cached as for ezn_lower_data_io().
+ */
 static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff_t pos,
-			     bool write)
+			     bool write, bool *cached)
 {
 	struct bio_vec bv = { .bv_page = page, .bv_len = len };
-	bool cached;
 
-	return ezn_lower_data_io(f, &bv, 1, len, pos, write, &cached);
+	return ezn_lower_data_io(f, &bv, 1, len, pos, write, cached);
 }
 
 /*
@@ -370,10 +372,11 @@ static void ezn_auth_failed(struct inode *inode, u64 index, int err)
 /*
  * Decrypt block @index of length @len from the lower file into @clear
  * (zero-filling the rest of the page), using @cipher as the bounce page.
- * Holes read as zeroes. Called with io_rwsem held.
+ * Holes read as zeroes. *@cached (if not NULL) as for ezn_lower_data_io().
+ * Called with io_rwsem held.
  */
 static int ezn_open_block(struct inode *inode, u64 index, unsigned int len, struct page *clear,
-			  struct page *cipher)
+			  struct page *cipher, bool *cached)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	u8 meta[EZN_META_ENTRY_SIZE];
@@ -388,7 +391,8 @@ static int ezn_open_block(struct inode *inode, u64 index, unsigned int len, stru
 	}
 	if (!ei->fk)
 		return -EIO;
-	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), false);
+	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), false,
+				cached);
 	if (err)
 		return err;
 	err = ezn_block_open(ei->fk, index, cipher, clear, len, meta);
@@ -412,7 +416,8 @@ static int ezn_seal_block(struct inode *inode, u64 index, unsigned int len, stru
 	err = ezn_block_seal(ei->fk, index, clear, cipher, len, meta);
 	if (err)
 		return err;
-	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), true);
+	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), true,
+				NULL);
 	if (!err)
 		err = ezn_write_meta(ei->lower_file, index, meta);
 	memzero_explicit(meta, sizeof(meta));
@@ -422,10 +427,12 @@ static int ezn_seal_block(struct inode *inode, u64 index, unsigned int len, stru
 /*
  * Read cleartext block @index into the locked page @page. Blocks at or
  * beyond the lower file's end (not written back yet, or past EOF) read as
- * zeroes: the lower size, not i_size, says what is on disk.
+ * zeroes: the lower size, not i_size, says what is on disk. *@cached (may be
+ * NULL) says whether the block went through the lower page cache
+ * (ezn_lower_data_io()); if so, the caller drops it from there.
  */
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
-			 struct page *cipher)
+			 struct page *cipher, bool *cached)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	loff_t pos = (loff_t)index << EZN_BLOCK_SHIFT;
@@ -446,7 +453,7 @@ int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
 		err = 0;
 	} else {
 		err = ezn_open_block(inode, index, min_t(loff_t, EZN_BLOCK_SIZE, lsize - pos),
-				     page, cipher);
+				     page, cipher, cached);
 	}
 	up_read(&ei->io_rwsem);
 	return err;
@@ -483,16 +490,20 @@ static ssize_t ezn_lower_direct_io(struct file *f, struct iov_iter *iter, loff_t
  * the last). The whole blocks go by direct I/O where the lower file takes it;
  * a short last block, a lower without direct I/O (tmpfs) and a lower that
  * turns it down (-EINVAL, -ENOTBLK) go through the lower page cache, and
- * *@cached then says so: the caller drops what is left there. Writes take the
- * lower write access (ezn_lower_write_begin()).
+ * *@cached then says so: the caller drops what is left there (@cached may be
+ * NULL where the caller drops in any case). Writes take the lower write
+ * access (ezn_lower_write_begin()).
  */
 static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,
 			     loff_t pos, bool write, bool *cached)
 {
 	size_t direct = 0, rest;
 	struct iov_iter iter;
+	bool ignored;
 	int err = 0;
 
+	if (!cached)
+		cached = &ignored;
 	if (f->f_mode & FMODE_CAN_ODIRECT)
 		direct = round_down(len, EZN_BLOCK_SIZE);
 	rest = len - direct;
@@ -562,7 +573,6 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 	long long lsize;
 	size_t len = 0;
 	bool cached;
-	u8 *meta;
 
 	if (!ei->lower_file)
 		return 0;
@@ -591,24 +601,20 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 			      false, &cached))
 		goto out;
 	b->cached |= cached;
+	/* A hole's length is 0: ezn_blocks_open() skips it. */
 	for (i = 0; i < nr; i++) {
-		unsigned int blen = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
-		u64 index = b->first + i;
-		int err;
-
-		meta = b->meta + i * EZN_META_ENTRY_SIZE;
-		if (ezn_meta_is_hole(meta)) {
-			zero_user_segment(b->page[i], 0, PAGE_SIZE);
-			ok |= BIT(i);
+		b->len[i] = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
+		if (ezn_meta_is_hole(b->meta + i * EZN_META_ENTRY_SIZE))
+			b->len[i] = 0;
+	}
+	ezn_blocks_open(ei->fk, b->first, nr, b->cipher, b->page, b->len, b->meta, b->err);
+	for (i = 0; i < nr; i++) {
+		if (b->err[i]) {
+			ezn_auth_failed(inode, b->first + i, b->err[i]);
 			continue;
 		}
-		err = ezn_block_open(ei->fk, index, b->cipher[i], b->page[i], blen, meta);
-		if (err) {
-			ezn_auth_failed(inode, index, err);
-			continue;
-		}
-		if (blen < PAGE_SIZE)
-			zero_user_segment(b->page[i], blen, PAGE_SIZE);
+		if (b->len[i] < PAGE_SIZE)
+			zero_user_segment(b->page[i], b->len[i], PAGE_SIZE);
 		ok |= BIT(i);
 	}
 	goto out;
@@ -643,7 +649,7 @@ static int ezn_reseal(struct inode *inode, u64 index, unsigned int old_len, unsi
 	clear = alloc_page(GFP_NOFS);
 	if (!clear)
 		return -ENOMEM;
-	err = ezn_open_block(inode, index, old_len, clear, cipher);
+	err = ezn_open_block(inode, index, old_len, clear, cipher, NULL);
 	if (!err)
 		err = ezn_seal_block(inode, index, new_len, clear, cipher);
 	clear_highpage(clear);
@@ -697,7 +703,6 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT;
-	bool cached;	/* ezn_lower_written() drops the range in any case */
 	unsigned int i;
 	long long lsize;
 	size_t len = 0;
@@ -731,15 +736,14 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 			return -EIO;
 		if (bpos < lsize && b->len[i] < min_t(loff_t, EZN_BLOCK_SIZE, lsize - bpos))
 			return -EIO;
-		err = ezn_block_seal(ei->fk, b->first + i, b->page[i], b->cipher[i], b->len[i],
-				     b->meta + i * EZN_META_ENTRY_SIZE);
-		if (err)
-			goto out;
 		len += b->len[i];
 	}
+	err = ezn_blocks_seal(ei->fk, b->first, b->nr, b->page, b->cipher, b->len, b->meta, b->err);
+	if (err)
+		goto out;
 	ezn_batch_bvec(b, b->nr, len);
 	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr, len,
-				ezn_data_block_offset(b->first), true, &cached);
+				ezn_data_block_offset(b->first), true, NULL);
 	if (!err)
 		err = ezn_lower_io(ei->lower_file, b->meta, b->nr * EZN_META_ENTRY_SIZE,
 				   ezn_meta_pos(b->first), EZN_IO_WRITE);

@@ -22,13 +22,14 @@
 
 #include "ezncryptfs.h"
 
-static int ezn_fill_page(struct inode *inode, struct page *page, struct page *cipher)
+static int ezn_fill_page(struct inode *inode, struct page *page, struct page *cipher,
+			 bool *cached)
 {
 	const struct cred *old;
 	int err;
 
 	old = ezn_override_creds(inode->i_sb);
-	err = ezn_lower_read_block(inode, page->index, page, cipher);
+	err = ezn_lower_read_block(inode, page->index, page, cipher, cached);
 	revert_creds(old);
 	return err;
 }
@@ -36,18 +37,19 @@ static int ezn_fill_page(struct inode *inode, struct page *page, struct page *ci
 static int ezn_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
+	bool cached = false;
 	struct page *cipher;
 	int err = -ENOMEM;
 
 	cipher = alloc_page(GFP_NOFS);
 	if (cipher) {
-		err = ezn_fill_page(inode, &folio->page, cipher);
+		err = ezn_fill_page(inode, &folio->page, cipher, &cached);
 		__free_page(cipher);
 	}
-	if (!err) {
+	if (!err)
 		folio_mark_uptodate(folio);
+	if (cached)
 		ezn_lower_drop_cache(inode, folio_pos(folio), folio_pos(folio));
-	}
 	folio_unlock(folio);
 	return err;
 }
@@ -279,7 +281,8 @@ static int ezn_write_begin(struct file *file, struct address_space *mapping, lof
 	err = -ENOMEM;
 	cipher = alloc_page(GFP_NOFS);
 	if (cipher) {
-		err = ezn_fill_page(inode, page, cipher);
+		/* Writeback drops the lower copy (ezn_lower_written()). */
+		err = ezn_fill_page(inode, page, cipher, NULL);
 		__free_page(cipher);
 	}
 	if (err) {
