@@ -74,6 +74,7 @@ struct ezn_cache_slot {
 };
 
 static struct ezn_cache_slot *ezn_cache;
+static struct kmem_cache *ezn_scratch_cache;
 
 /* Categories seen since load, with per-CPU counters. */
 #define EZN_MAX_CATS	64
@@ -340,7 +341,11 @@ struct ezn_sproc {
 	char script_path[EZN_PATH_MAX];
 };
 
-/* Everything one slow-path decision needs; too big for the stack. */
+/*
+ * Everything one slow-path decision needs; too big for the stack, and for
+ * kmalloc's caches (an order-2 page allocation each time), so it has its own
+ * slab cache. Not zeroed: every field is written before it is read.
+ */
 struct ezn_scratch {
 	char path[PATH_MAX];
 	struct ezn_sproc self;
@@ -489,13 +494,14 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	 */
 	nofs = memalloc_nofs_save();
 	v->cat = ezn_cat_get(category);
-	s = kvzalloc(sizeof(*s), GFP_KERNEL);
+	s = kmem_cache_alloc(ezn_scratch_cache, GFP_KERNEL);
 	if (!s) {
 		/* Fail closed. */
 		ezn_count(v->cat, false);
 		memalloc_nofs_restore(nofs);
 		return;
 	}
+	s->nr_anc = 0;
 	ezn_sproc_fill(&s->self, ezn_task_exe(current));
 	ezn_proc_of(&s->self, &subj.self);
 	rel = ezn_rel_path(dentry, s->path, sizeof(s->path));
@@ -562,7 +568,7 @@ decided:
 	ezn_sproc_put(&s->self);
 	for (i = 0; i < s->nr_anc; i++)
 		ezn_sproc_put(&s->anc[i]);
-	kvfree(s);
+	kmem_cache_free(ezn_scratch_cache, s);
 	memalloc_nofs_restore(nofs);
 }
 
@@ -665,20 +671,28 @@ static int __init ezn_acl_init(void)
 		return -ENOMEM;
 	for (i = 0; i < 1 << EZN_CACHE_BITS; i++)
 		spin_lock_init(&ezn_cache[i].lock);
+	ezn_scratch_cache = kmem_cache_create("ezn_decide", sizeof(struct ezn_scratch), 0, 0,
+					      NULL);
+	if (!ezn_scratch_cache) {
+		err = -ENOMEM;
+		goto free_cache;
+	}
 
 	/* An empty policy: nothing is allowed once engaged. */
 	rules = kvcalloc(1, sizeof(*rules), GFP_KERNEL);
 	if (!rules) {
 		err = -ENOMEM;
-		goto free_cache;
+		goto destroy_scratch;
 	}
 	mutex_lock(&ezn_admin_mutex);
 	err = ezn_policy_publish(rules, NULL, 0);
 	mutex_unlock(&ezn_admin_mutex);
 	if (err)
-		goto free_cache;
+		goto destroy_scratch;
 	return 0;
 
+destroy_scratch:
+	kmem_cache_destroy(ezn_scratch_cache);
 free_cache:
 	kvfree(ezn_cache);
 	return err;
@@ -693,6 +707,7 @@ static void ezn_acl_exit(void)
 	for (i = 0; i < ezn_nr_cats; i++)
 		free_percpu(ezn_cats[i].cnt);
 	ezn_nr_cats = 0;
+	kmem_cache_destroy(ezn_scratch_cache);
 	kvfree(ezn_cache);
 }
 

@@ -163,7 +163,7 @@ struct ezn_batch {
 	pgoff_t first;
 	unsigned int nr;
 	unsigned int nr_cipher;
-	bool cached;		/* reads: data went through the lower page cache */
+	bool cached;		/* data went through the lower page cache */
 	struct page *page[EZN_BATCH_MAX];
 	struct page *cipher[EZN_BATCH_MAX];
 	unsigned int len[EZN_BATCH_MAX];	/* bytes of each block; 0 for a hole read */

@@ -491,8 +491,11 @@ static ssize_t ezn_lower_direct_io(struct file *f, struct iov_iter *iter, loff_t
  * a short last block, a lower without direct I/O (tmpfs) and a lower that
  * turns it down (-EINVAL, -ENOTBLK) go through the lower page cache, and
  * *@cached then says so: the caller drops what is left there (@cached may be
- * NULL where the caller drops in any case). Writes take the lower write
- * access (ezn_lower_write_begin()).
+ * NULL where the caller drops in any case). A write's short last block alone
+ * does not set it: that page is worth no synchronous write-back and drop, as
+ * it is one page per file like the header and metadata pages that stay
+ * cached, and the direct write of the block once it is whole invalidates it.
+ * Writes take the lower write access (ezn_lower_write_begin()).
  */
 static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,
 			     loff_t pos, bool write, bool *cached)
@@ -507,7 +510,7 @@ static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr
 	if (f->f_mode & FMODE_CAN_ODIRECT)
 		direct = round_down(len, EZN_BLOCK_SIZE);
 	rest = len - direct;
-	*cached = rest != 0;
+	*cached = write ? rest >= EZN_BLOCK_SIZE : rest != 0;
 	iov_iter_bvec(&iter, write ? ITER_SOURCE : ITER_DEST, bv, nr, len);
 	if (write) {
 		err = ezn_lower_write_begin(f->f_path.mnt);
@@ -706,6 +709,7 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	unsigned int i;
 	long long lsize;
 	size_t len = 0;
+	bool cached;
 	u64 last;
 	int err;
 
@@ -743,7 +747,8 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 		goto out;
 	ezn_batch_bvec(b, b->nr, len);
 	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr, len,
-				ezn_data_block_offset(b->first), true, NULL);
+				ezn_data_block_offset(b->first), true, &cached);
+	b->cached |= cached;
 	if (!err)
 		err = ezn_lower_io(ei->lower_file, b->meta, b->nr * EZN_META_ENTRY_SIZE,
 				   ezn_meta_pos(b->first), EZN_IO_WRITE);

@@ -237,6 +237,7 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 		return -ENOMEM;
 	ctx.b->nr = 0;
 	ctx.b->nr_cipher = 0;
+	ctx.b->cached = false;
 	ctx.b->cipher[0] = alloc_page(GFP_NOFS);
 	if (!ctx.b->cipher[0]) {
 		kfree(ctx.b);
@@ -247,8 +248,11 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	err = write_cache_pages(mapping, wbc, ezn_writepage_locked, &ctx);
 	if (ctx.b->nr)
 		err2 = ezn_wb_flush(&ctx, wbc, inode);
-	/* Written: drop the lower copies once they are on the lower storage. */
-	if (ctx.wrote)
+	/*
+	 * Written through the lower page cache (no direct I/O there): drop the
+	 * lower copies once they are on the lower storage.
+	 */
+	if (ctx.wrote && ctx.b->cached)
 		ezn_lower_written(inode, ctx.first, ctx.last);
 	revert_creds(old);
 	ezn_batch_free(ctx.b);
