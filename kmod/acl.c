@@ -10,16 +10,21 @@
  * (the deciding rule and its fingerprint) before leaving the read side.
  *
  * Generation. ezn_gen changes on every policy, mode or grant change and on
- * every rename/unlink/rmdir (the paths decisions were made for). A cached
+ * every rename (which changes the paths decisions were made for). A cached
  * decision stores the generation read before it was computed and is used
  * only while ezn_gen still has that value, so a change takes effect at the
  * next access, open files included.
  *
- * Cache. A two-way table of allowed decisions keyed by the object (a
- * dentry, tagged with whether the decision was for traversing it, which is
- * what opens, I/O, stats and lookups ask about; or a directory inode for path
- * walks), the inode number, the task (pointer and
- * start time) and the exe file the task runs. It only holds ALLOW results
+ * Cache. A two-way table of allowed decisions keyed by the dentry (tagged
+ * with whether the decision was for traversing it: opens, I/O, stats and
+ * lookups on one name share a decision), the dentry's id, the task (pointer
+ * and start time) and the exe file the task runs. Ids (ezn_acl_new_id()) are
+ * never reused: a dentry's is set when it is instantiated, before it is
+ * visible, and kept in its d_time. A freed dentry's memory that comes back as
+ * another dentry, for another path, therefore never matches the decisions
+ * made for the old one, and unlink and rmdir, which free names, need not
+ * invalidate the cache (a name's decision depends on its path, which only a
+ * rename changes). It only holds ALLOW results
  * that came from the policy or permissive mode (never grants, which end on
  * their own, nor admin mode's, which depend on the uid), each for
  * at most EZN_CACHE_TTL so a script rewritten in place is re-hashed soon.
@@ -63,8 +68,8 @@ static int ezn_mode = EZN_MODE_ENFORCING;
 
 struct ezn_cache_slot {
 	spinlock_t lock;		/* a set's first one guards both slots */
-	const void *obj;		/* tagged dentry (ezn_dentry_key()) or directory inode */
-	unsigned long ino;
+	const void *obj;		/* tagged dentry (ezn_dentry_key()) */
+	u64 id;				/* the dentry's id (ezn_dentry_id()) */
 	const struct task_struct *task;
 	u64 start_time;
 	const void *exe;		/* the task's mm->exe_file */
@@ -116,6 +121,13 @@ const char *ezn_acl_op_name(enum ezn_acl_op op)
 void ezn_acl_bump(void)
 {
 	atomic64_inc(&ezn_gen);
+}
+
+static atomic64_t ezn_last_id = ATOMIC64_INIT(0);
+
+u64 ezn_acl_new_id(void)
+{
+	return atomic64_inc_return(&ezn_last_id);
 }
 
 enum ezn_mode ezn_acl_mode(void)
@@ -262,15 +274,15 @@ static struct ezn_cache_slot *ezn_cache_slot(const void *obj)
 	return &ezn_cache[hash_long(key, EZN_CACHE_BITS - 1) * 2];
 }
 
-static bool ezn_cache_match(const struct ezn_cache_slot *s, const void *obj, unsigned long ino,
+static bool ezn_cache_match(const struct ezn_cache_slot *s, const void *obj, u64 id,
 			    const void *exe)
 {
-	return s->obj == obj && s->ino == ino && s->task == current &&
+	return s->obj == obj && s->id == id && s->task == current &&
 	       s->start_time == current->start_time && s->exe == exe;
 }
 
 /* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
-static int ezn_cache_lookup(const void *obj, unsigned long ino)
+static int ezn_cache_lookup(const void *obj, u64 id)
 {
 	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
 	const void *exe = ezn_current_exe_ptr();
@@ -279,7 +291,7 @@ static int ezn_cache_lookup(const void *obj, unsigned long ino)
 
 	spin_lock(&set->lock);
 	for (s = set; s < set + 2; s++) {
-		if (ezn_cache_match(s, obj, ino, exe) && s->gen == gen &&
+		if (ezn_cache_match(s, obj, id, exe) && s->gen == gen &&
 		    time_before(jiffies, s->expires)) {
 			cat = s->cat;
 			break;
@@ -289,21 +301,21 @@ static int ezn_cache_lookup(const void *obj, unsigned long ino)
 	return cat;
 }
 
-static void ezn_cache_store(const void *obj, unsigned long ino, s64 gen, int cat)
+static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat)
 {
 	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
 	const void *exe = ezn_current_exe_ptr();
 
 	spin_lock(&set->lock);
 	/* The same key's slot, else the one that expires (or expired) first. */
-	if (ezn_cache_match(&set[1], obj, ino, exe))
+	if (ezn_cache_match(&set[1], obj, id, exe))
 		s = &set[1];
-	else if (ezn_cache_match(&set[0], obj, ino, exe))
+	else if (ezn_cache_match(&set[0], obj, id, exe))
 		s = &set[0];
 	else
 		s = time_before(set[1].expires, set[0].expires) ? &set[1] : &set[0];
 	s->obj = obj;
-	s->ino = ino;
+	s->id = id;
 	s->task = current;
 	s->start_time = current->start_time;
 	s->exe = exe;
@@ -324,11 +336,10 @@ static const void *ezn_dentry_key(const struct dentry *dentry, bool traverse)
 	return (const void *)((unsigned long)dentry | traverse);
 }
 
-static unsigned long ezn_dentry_ino(const struct dentry *dentry)
+/* Set before the dentry was visible (ezn_set_lower_dentry()), then constant. */
+static u64 ezn_dentry_id(const struct dentry *dentry)
 {
-	struct inode *inode = d_inode_rcu(dentry);
-
-	return inode ? inode->i_ino : 0;
+	return dentry->d_time;
 }
 
 /* ---- identifying the subject ---- */
@@ -579,22 +590,19 @@ static inline bool ezn_acl_engaged(void)
 
 /*
  * Whether the subject may reach @dentry (as a traverse or not): from the
- * cache, else decided and, when the decision may be, cached. @created: the
- * caller's open created the file, so its create was decided (and cached) while
- * the dentry was negative, with inode number 0.
+ * cache, else decided and, when the decision may be, cached. A create's
+ * decision, made while the dentry was negative, serves the open that follows.
  */
-static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
-			       unsigned long ino, bool created)
+static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool traverse)
 {
 	const void *key = ezn_dentry_key(dentry, traverse);
+	u64 id = ezn_dentry_id(dentry);
 	struct ezn_verdict v;
 	s64 gen;
 	int cat;
 
 	if (likely(!current->ptrace)) {
-		cat = ezn_cache_lookup(key, ino);
-		if (cat == -2 && created)
-			cat = ezn_cache_lookup(key, 0);
+		cat = ezn_cache_lookup(key, id);
 		if (cat != -2) {
 			ezn_count(cat, true);
 			return true;
@@ -603,7 +611,7 @@ static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool t
 	gen = atomic64_read(&ezn_gen);
 	ezn_decide(dentry, op, traverse, &v);
 	if (v.cacheable)
-		ezn_cache_store(key, ino, gen, v.cat);
+		ezn_cache_store(key, id, gen, v.cat);
 	return v.allowed;
 }
 
@@ -614,9 +622,9 @@ int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 	if (!ezn_acl_engaged())
 		return 0;
 	traverse = ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry));
-	allowed = ezn_allowed_cached(dentry, op, traverse, ezn_dentry_ino(dentry), false);
-	/* Names change meaning: decisions cached for paths are stale now. */
-	if (op == EZN_OP_RENAME || op == EZN_OP_UNLINK || op == EZN_OP_RMDIR)
+	allowed = ezn_allowed_cached(dentry, op, traverse);
+	/* Paths change: the decisions cached for them are stale now. */
+	if (op == EZN_OP_RENAME)
 		ezn_acl_bump();
 	return allowed ? 0 : -EACCES;
 }
@@ -628,37 +636,7 @@ int ezn_acl_file(struct file *file, enum ezn_acl_op op)
 	if (!ezn_acl_engaged())
 		return 0;
 	/* An open directory is for listing: walked through, as in lookups. */
-	return ezn_allowed_cached(file->f_path.dentry, op, S_ISDIR(inode->i_mode), inode->i_ino,
-				  file->f_mode & FMODE_CREATED) ? 0 : -EACCES;
-}
-
-int ezn_acl_permission(struct inode *inode, int mask)
-{
-	struct ezn_verdict v;
-	struct dentry *dentry;
-	s64 gen;
-	int cat;
-
-	if (!ezn_acl_engaged() || !S_ISDIR(inode->i_mode) || !(mask & MAY_EXEC))
-		return 0;
-	if (likely(!current->ptrace)) {
-		cat = ezn_cache_lookup(inode, inode->i_ino);
-		if (cat != -2) {
-			ezn_count(cat, true);
-			return 0;
-		}
-	}
-	if (mask & MAY_NOT_BLOCK)
-		return -ECHILD;
-	dentry = d_find_alias(inode);
-	if (!dentry)
-		return 0;	/* not reachable by a path walk */
-	gen = atomic64_read(&ezn_gen);
-	ezn_decide(dentry, EZN_OP_WALK, true, &v);
-	dput(dentry);
-	if (v.cacheable)
-		ezn_cache_store(inode, inode->i_ino, gen, v.cat);
-	return v.allowed ? 0 : -EACCES;
+	return ezn_allowed_cached(file->f_path.dentry, op, S_ISDIR(inode->i_mode)) ? 0 : -EACCES;
 }
 
 static int __init ezn_acl_init(void)

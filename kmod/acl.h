@@ -9,10 +9,9 @@
  *	ezn_acl_check(dentry, op)	 for a name (lookup, create, unlink, ...)
  *	ezn_acl_file(file, op)		 for an open file (read, write, mmap, ...)
  * Each returns 0 or -EACCES, to be returned as is. They may sleep and must
- * not be called with a folio lock held. ezn_acl_permission(inode, mask)
- * would check directories walked through (cached, -ECHILD in RCU walk); it
- * is not wired: lookups and the operation at the end of a walk are checked,
- * which names the file a process was after (docs/ACCESS-CONTROL.md).
+ * not be called with a folio lock held. Directories merely walked through
+ * are not checked: lookups and the operation at the end of a walk are, which
+ * names the file a process was after (docs/ACCESS-CONTROL.md).
  */
 #ifndef EZN_ACL_H
 #define EZN_ACL_H
@@ -97,9 +96,11 @@ const char *ezn_acl_op_name(enum ezn_acl_op op);
  */
 void ezn_acl_bump(void);
 
+/* A new id for a dentry: ids are never reused (see acl.c, "Cache"). */
+u64 ezn_acl_new_id(void);
+
 int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op);
 int ezn_acl_file(struct file *file, enum ezn_acl_op op);
-int ezn_acl_permission(struct inode *inode, int mask);
 
 /* Under ezn_admin_mutex. rules/fps are consumed (freed on error too). */
 int ezn_policy_publish(struct ezn_rule *rules, struct ezn_fp *fps, u32 nr_rules);

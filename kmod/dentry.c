@@ -7,16 +7,19 @@
  * renames move the lower dentry along with the upper one, so the pairing
  * stays right across rename, and an upper dentry whose lower dentry was
  * unhashed behind our back (or changed from negative to positive) is
- * invalidated by d_revalidate and looked up again.
+ * invalidated by d_revalidate and looked up again. d_time holds the dentry's
+ * access-cache id, set with d_fsdata (kmod/acl.c, "Cache").
  */
 #include <linux/dcache.h>
 #include <linux/namei.h>
 
 #include "ezncryptfs.h"
+#include "acl.h"
 
 void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower)
 {
 	dentry->d_fsdata = lower;
+	dentry->d_time = ezn_acl_new_id();
 }
 
 static int ezn_d_revalidate(struct dentry *dentry, unsigned int flags)

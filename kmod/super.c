@@ -34,14 +34,13 @@
 
 #include "ezncryptfs.h"
 #include "crypto.h"
+#include "ezn_rule.h"
 
 atomic_t ezn_nr_mounts = ATOMIC_INIT(0);
 
 /* Live mounts, for key rotation by category (netlink.c). */
 static LIST_HEAD(ezn_sb_list);
 static DEFINE_MUTEX(ezn_sb_list_mutex);
-
-#define EZN_CATEGORY_MAX	64
 
 static struct kmem_cache *ezn_inode_cachep;
 

@@ -176,6 +176,8 @@ tcrypt_gcm() {
 }
 # The guest has no /dev/fd, so no process substitution here: plain captures.
 tcrypt_gcm | while read -r what row val unit; do record "$what" "$row" "$val" "$unit"; done
+# ezncryptfs spreads the blocks of a run over the CPUs: the ceiling is per CPU.
+record crypto-cpus vm "$(nproc)" CPUs
 line=$("$bin/afalg-gcm" 3)
 read -r mibs driver <<<"$line"
 record crypto-afalg gcm-aes-4k "${mibs:-0}" "MiB/s(${driver:-none})"
