@@ -19,6 +19,9 @@ expect_mount_refused "unknown option" EINVAL "$k,colour=blue" "$LOWER" "Unknown 
 expect_mount_refused "key without a value" EINVAL "key" "$LOWER" "key"
 expect_mount_refused "empty key" EINVAL "key=" "$LOWER"
 expect_mount_refused "bad category" EINVAL "$k,category=a/b" "$LOWER" "category"
+# A rule names at most 31 characters of category: a longer one could never be allowed.
+expect_mount_refused "category too long for a rule" EINVAL \
+	"$k,category=$(printf '%032d' 0)" "$LOWER" "is not 1-31 of"
 expect_mount_refused "missing lower" ENOENT "$k" "$LOWER/nonexistent" "not found"
 touch "$EZN_SCRATCH/plainfile"
 expect_mount_refused "lower is a file" ENOTDIR "$k" "$EZN_SCRATCH/plainfile" "not a directory"
