@@ -491,10 +491,11 @@ static ssize_t ezn_lower_direct_io(struct file *f, struct iov_iter *iter, loff_t
  * a short last block, a lower without direct I/O (tmpfs) and a lower that
  * turns it down (-EINVAL, -ENOTBLK) go through the lower page cache, and
  * *@cached then says so: the caller drops what is left there (@cached may be
- * NULL where the caller drops in any case). A write's short last block alone
- * does not set it: that page is worth no synchronous write-back and drop, as
- * it is one page per file like the header and metadata pages that stay
- * cached, and the direct write of the block once it is whole invalidates it.
+ * NULL for a single block written, a page at most, left to the lower page
+ * cache's reclaim). A write's short last block alone does not set it: that
+ * page is worth no synchronous write-back and drop, as it is one page per
+ * file like the header and metadata pages that stay cached, and the direct
+ * write of the block once it is whole invalidates it.
  * Writes take the lower write access (ezn_lower_write_begin()).
  */
 static int ezn_lower_data_io(struct file *f, struct bio_vec *bv, unsigned int nr, size_t len,

@@ -22,34 +22,34 @@
 
 #include "ezncryptfs.h"
 
-static int ezn_fill_page(struct inode *inode, struct page *page, struct page *cipher,
-			 bool *cached)
+/* Read one block; a copy it left in the lower page cache is dropped. */
+static int ezn_fill_page(struct inode *inode, struct page *page, struct page *cipher)
 {
 	const struct cred *old;
+	bool cached = false;
 	int err;
 
 	old = ezn_override_creds(inode->i_sb);
-	err = ezn_lower_read_block(inode, page->index, page, cipher, cached);
+	err = ezn_lower_read_block(inode, page->index, page, cipher, &cached);
 	revert_creds(old);
+	if (cached)
+		ezn_lower_drop_cache(inode, page_offset(page), page_offset(page));
 	return err;
 }
 
 static int ezn_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
-	bool cached = false;
 	struct page *cipher;
 	int err = -ENOMEM;
 
 	cipher = alloc_page(GFP_NOFS);
 	if (cipher) {
-		err = ezn_fill_page(inode, &folio->page, cipher, &cached);
+		err = ezn_fill_page(inode, &folio->page, cipher);
 		__free_page(cipher);
 	}
 	if (!err)
 		folio_mark_uptodate(folio);
-	if (cached)
-		ezn_lower_drop_cache(inode, folio_pos(folio), folio_pos(folio));
 	folio_unlock(folio);
 	return err;
 }
@@ -285,8 +285,7 @@ static int ezn_write_begin(struct file *file, struct address_space *mapping, lof
 	err = -ENOMEM;
 	cipher = alloc_page(GFP_NOFS);
 	if (cipher) {
-		/* Writeback drops the lower copy (ezn_lower_written()). */
-		err = ezn_fill_page(inode, page, cipher, NULL);
+		err = ezn_fill_page(inode, page, cipher);
 		__free_page(cipher);
 	}
 	if (err) {
