@@ -26,8 +26,15 @@
  * invalidate the cache (a name's decision depends on its path, which only a
  * rename changes). It only holds ALLOW results
  * that came from the policy or permissive mode (never grants, which end on
- * their own, nor admin mode's, which depend on the uid), each for
- * at most EZN_CACHE_TTL so a script rewritten in place is re-hashed soon.
+ * their own, nor admin mode's, which depend on the uid). The task's exec
+ * count (self_exec_id) is part of the key: an execve() leaves nothing of the
+ * old program's decisions usable, even when the new exe_file reuses the old
+ * one's memory. A decision that rests on nothing but the task's own
+ * executable (no script, no ancestor rule in the policy) lasts until the
+ * generation changes or the slot is taken: the file a task runs cannot be
+ * written while it runs (ETXTBSY). Any other is used for at most
+ * EZN_CACHE_TTL, so a script rewritten in place, or an ancestor that exits or
+ * execs, is decided again soon.
  * Each slot has its own spinlock; a hit costs one lock and a few compares,
  * no allocation and no path building. Counters are per-CPU.
  *
@@ -72,9 +79,11 @@ struct ezn_cache_slot {
 	u64 id;				/* the dentry's id (ezn_dentry_id()) */
 	const struct task_struct *task;
 	u64 start_time;
+	u64 exec_id;			/* the task's self_exec_id */
 	const void *exe;		/* the task's mm->exe_file */
 	s64 gen;
-	unsigned long expires;
+	unsigned long stored;		/* jiffies */
+	bool bounded;			/* valid for EZN_CACHE_TTL after stored */
 	int cat;
 };
 
@@ -278,7 +287,13 @@ static bool ezn_cache_match(const struct ezn_cache_slot *s, const void *obj, u64
 			    const void *exe)
 {
 	return s->obj == obj && s->id == id && s->task == current &&
-	       s->start_time == current->start_time && s->exe == exe;
+	       s->start_time == current->start_time && s->exec_id == current->self_exec_id &&
+	       s->exe == exe;
+}
+
+static bool ezn_cache_fresh(const struct ezn_cache_slot *s)
+{
+	return !s->bounded || time_before(jiffies, s->stored + EZN_CACHE_TTL);
 }
 
 /* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
@@ -291,8 +306,7 @@ static int ezn_cache_lookup(const void *obj, u64 id)
 
 	spin_lock(&set->lock);
 	for (s = set; s < set + 2; s++) {
-		if (ezn_cache_match(s, obj, id, exe) && s->gen == gen &&
-		    time_before(jiffies, s->expires)) {
+		if (ezn_cache_match(s, obj, id, exe) && s->gen == gen && ezn_cache_fresh(s)) {
 			cat = s->cat;
 			break;
 		}
@@ -301,26 +315,32 @@ static int ezn_cache_lookup(const void *obj, u64 id)
 	return cat;
 }
 
-static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat)
+static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool bounded)
 {
 	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
 	const void *exe = ezn_current_exe_ptr();
 
 	spin_lock(&set->lock);
-	/* The same key's slot, else the one that expires (or expired) first. */
+	/* The same key's slot, else a stale one, else the one stored first. */
 	if (ezn_cache_match(&set[1], obj, id, exe))
 		s = &set[1];
 	else if (ezn_cache_match(&set[0], obj, id, exe))
 		s = &set[0];
+	else if (set[1].gen != gen || !ezn_cache_fresh(&set[1]))
+		s = &set[1];
+	else if (set[0].gen != gen || !ezn_cache_fresh(&set[0]))
+		s = &set[0];
 	else
-		s = time_before(set[1].expires, set[0].expires) ? &set[1] : &set[0];
+		s = time_before(set[1].stored, set[0].stored) ? &set[1] : &set[0];
 	s->obj = obj;
 	s->id = id;
 	s->task = current;
 	s->start_time = current->start_time;
+	s->exec_id = current->self_exec_id;
 	s->exe = exe;
 	s->gen = gen;
-	s->expires = jiffies + EZN_CACHE_TTL;
+	s->stored = jiffies;
+	s->bounded = bounded;
 	s->cat = cat;
 	spin_unlock(&set->lock);
 }
@@ -461,6 +481,7 @@ static const char *ezn_rel_path(struct dentry *dentry, char *buf, int size)
 struct ezn_verdict {
 	bool allowed;
 	bool cacheable;
+	bool bounded;	/* rests on a script or an ancestor: cache for EZN_CACHE_TTL */
 	int cat;
 };
 
@@ -484,13 +505,14 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	struct ezn_policy *pol;
 	struct file *base;
 	const char *rel;
-	bool allowed = false;
+	bool allowed = false, with_ancestors = false;
 	int res, idx = -1;
 	unsigned int i, nofs;
 	enum ezn_mode mode = ezn_acl_mode();
 
 	v->allowed = false;
 	v->cacheable = false;
+	v->bounded = true;
 	/* Kernel threads act for the kernel itself, not for a program. */
 	if (!current->mm || (current->flags & PF_KTHREAD)) {
 		v->allowed = true;
@@ -528,6 +550,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	pol = ezn_policy_rcu();
 	if (pol && pol->has_children) {
 		rcu_read_unlock();
+		with_ancestors = true;
 		ezn_collect_ancestors(s);
 		subj.ancestors = s->anc_procs;
 		subj.nr_ancestors = s->nr_anc;
@@ -550,6 +573,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 			allowed = true;
 		else
 			type = EZN_DENY_FINGERPRINT;
+		v->bounded = base != s->self.exe || s->self.script || with_ancestors;
 	}
 	v->cacheable = allowed;
 
@@ -611,7 +635,7 @@ static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool t
 	gen = atomic64_read(&ezn_gen);
 	ezn_decide(dentry, op, traverse, &v);
 	if (v.cacheable)
-		ezn_cache_store(key, id, gen, v.cat);
+		ezn_cache_store(key, id, gen, v.cat, v.bounded);
 	return v.allowed;
 }
 

@@ -31,6 +31,43 @@ acl_ok delete "ALLOW @ident * /usr/local/bin/ezn-cat"
 acl_ok add "ALLOW @ident * /usr/local/bin/ezn-cat"
 expect_eq "re-approved binary" "secret data" "$(/usr/local/bin/ezn-cat "$UPPER/f")"
 
+# A decision is for the program the task runs: a task that read the file as
+# an allowed program and then execs another one is that other program now.
+acl_ok add "ALLOW @ident * $BASH_EXE"
+out=$(bash -c "read -r line < '$UPPER/f' && echo \"\$line\" && exec /usr/bin/cat '$UPPER/f'" 2>&1) || true
+case "$out" in
+"secret data"*"Permission denied"*) ;;
+*) fail "a task that exec'd cat after an allowed read: expected the read, then a denial: '$out'" ;;
+esac
+acl_ok delete "ALLOW @ident * $BASH_EXE"
+
+# A running script rewritten in place is decided again within seconds: the
+# decisions it had cached do not outlive the change.
+cat >/usr/local/bin/ezn-loop.sh <<S
+#!$BASH_EXE
+while [ ! -e /tmp/ezn-loop.stop ]; do
+	if read -r line < "\$1"; then echo "ok \$line"; else echo denied; fi
+	sleep 0.2
+done
+S
+chmod 755 /usr/local/bin/ezn-loop.sh
+rm -f /tmp/ezn-loop.stop
+acl_ok add "ALLOW @ident * /usr/local/bin/ezn-loop.sh --shell=$BASH_EXE"
+/usr/local/bin/ezn-loop.sh "$UPPER/f" >/tmp/ezn-loop.out 2>/dev/null &
+loop_pid=$!
+wait_for 20 "the script under its rule read the file" grep -qx "ok secret data" /tmp/ezn-loop.out
+dmesg -C
+echo "# changed" >>/usr/local/bin/ezn-loop.sh
+wait_for 10 "the running script, rewritten in place, was not denied" grep -qx denied /tmp/ezn-loop.out
+sleep 1
+touch /tmp/ezn-loop.stop
+wait "$loop_pid"
+if sed -n '/^denied$/,$p' /tmp/ezn-loop.out | grep -x "ok secret data" >/dev/null; then
+	fail "the rewritten script read the file again after its first denial"
+fi
+expect_denied_log fingerprint "$BASH_EXE" f
+acl_ok delete "ALLOW @ident * /usr/local/bin/ezn-loop.sh --shell=$BASH_EXE"
+
 # ptrace.
 dmesg -C
 if strace -f -o /dev/null /usr/local/bin/ezn-cat "$UPPER/f" >/dev/null 2>&1; then
