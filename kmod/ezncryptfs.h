@@ -168,7 +168,7 @@ struct ezn_batch {
 	struct page *cipher[EZN_BATCH_MAX];
 	unsigned int len[EZN_BATCH_MAX];	/* bytes of each block; 0 for a hole read */
 	int err[EZN_BATCH_MAX];
-	struct bio_vec bvec[EZN_BATCH_MAX];
+	struct bio_vec bvec[EZN_BATCH_MAX + 1];	/* a new group's metadata block first */
 	u8 meta[EZN_BATCH_MAX * EZN_META_ENTRY_SIZE];
 };
 

@@ -693,11 +693,48 @@ static int ezn_writable(struct inode *inode)
 }
 
 /*
+ * A run that starts a group the lower file does not reach yet (a new file's
+ * first blocks, an append crossing into a new group): its metadata block is
+ * built whole in a zeroed page, the run's entries set and the rest holes,
+ * and written with the data blocks in one write. That saves a buffered write
+ * of the entries and its later write-back, and keeps the group in one lower
+ * extent. Nothing of the group exists before the write, and the lower size
+ * covers it only once the write is done, so a crash still leaves no block
+ * that reads as wrong data. Returns 1 when it wrote the run, 0 when the run
+ * does not qualify or no page was at hand (the caller writes it the usual
+ * way), or the error.
+ */
+static int ezn_write_new_group(struct ezn_inode_info *ei, struct ezn_batch *b, long long lsize,
+			       size_t len, bool *cached)
+{
+	loff_t meta_off = ezn_meta_block_offset(b->first);
+	struct page *meta;
+	int err;
+
+	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > meta_off ||
+	    !(ei->lower_file->f_mode & FMODE_CAN_ODIRECT))
+		return 0;
+	meta = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN | __GFP_ZERO);
+	if (!meta)
+		return 0;
+	memcpy(page_address(meta), b->meta, b->nr * EZN_META_ENTRY_SIZE);
+	memmove(&b->bvec[1], &b->bvec[0], b->nr * sizeof(b->bvec[0]));
+	b->bvec[0].bv_page = meta;
+	b->bvec[0].bv_offset = 0;
+	b->bvec[0].bv_len = EZN_BLOCK_SIZE;
+	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr + 1, EZN_BLOCK_SIZE + len,
+				meta_off, true, cached);
+	__free_page(meta);
+	return err ?: 1;
+}
+
+/*
  * Write cleartext blocks @b->first.. (@b->nr of them, one group, @b->len[]
  * bytes of @b->page[] each, only the last one possibly short) to the lower
  * file, using @b->cipher[] as bounce pages: all sealed first, then one write
  * for their data and one for their metadata entries, in that order (a crash
- * in between leaves blocks that fail to authenticate, never wrong data).
+ * in between leaves blocks that fail to authenticate, never wrong data), or
+ * both in one write when the run starts a new group (ezn_write_new_group()).
  * When the write extends the file past a partial last block, that block is
  * first re-sealed at full length (invariant 2). Called with io_rwsem held
  * exclusively and the mounter's credentials; the lengths come from i_size
@@ -747,6 +784,12 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	if (err)
 		goto out;
 	ezn_batch_bvec(b, b->nr, len);
+	err = ezn_write_new_group(ei, b, lsize, len, &cached);
+	if (err) {
+		b->cached |= cached;
+		err = err < 0 ? err : 0;
+		goto out;
+	}
 	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr, len,
 				ezn_data_block_offset(b->first), true, &cached);
 	b->cached |= cached;
