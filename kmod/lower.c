@@ -550,16 +550,22 @@ out:
 	return err;
 }
 
-/* Point @b->bvec at the first @nr bounce pages, @len bytes in all. */
-static void ezn_batch_bvec(struct ezn_batch *b, unsigned int nr, size_t len)
+/*
+ * Point @b->bvec[1..@nr] at the first @nr bounce pages, @len bytes in all,
+ * and return where they start; bvec[0] is left for a new group's metadata
+ * block (ezn_new_group_meta()).
+ */
+static struct bio_vec *ezn_batch_bvec(struct ezn_batch *b, unsigned int nr, size_t len)
 {
+	struct bio_vec *bv = &b->bvec[1];
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		b->bvec[i].bv_page = b->cipher[i];
-		b->bvec[i].bv_offset = 0;
-		b->bvec[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
+		bv[i].bv_page = b->cipher[i];
+		bv[i].bv_offset = 0;
+		bv[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
 	}
+	return bv;
 }
 
 /*
@@ -600,8 +606,8 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 		goto out;
 	if (!ei->fk)
 		goto holes;
-	ezn_batch_bvec(b, nr, len);
-	if (ezn_lower_data_io(ei->lower_file, b->bvec, nr, len, ezn_data_block_offset(b->first),
+	if (ezn_lower_data_io(ei->lower_file, ezn_batch_bvec(b, nr, len), nr, len,
+			      ezn_data_block_offset(b->first),
 			      false, &cached))
 		goto out;
 	b->cached |= cached;
@@ -694,38 +700,28 @@ static int ezn_writable(struct inode *inode)
 
 /*
  * A run that starts a group the lower file does not reach yet (a new file's
- * first blocks, an append crossing into a new group): its metadata block is
- * built whole in a zeroed page, the run's entries set and the rest holes,
- * and written with the data blocks in one write. That saves a buffered write
- * of the entries and its later write-back, and keeps the group in one lower
- * extent. Nothing of the group exists before the write, and the lower size
- * covers it only once the write is done, so a crash still leaves no block
- * that reads as wrong data. Returns 1 when it wrote the run, 0 when the run
- * does not qualify or no page was at hand (the caller writes it the usual
- * way), or the error.
+ * first blocks, an append crossing into a new group) is written with its
+ * whole metadata block in front, in one write: the block built in a zeroed
+ * page, the run's entries set and the rest holes. That saves a buffered
+ * write of the entries and its later write-back, and keeps the group in one
+ * lower extent. Nothing of the group exists before the write, and the lower
+ * size covers a block only once the write has put it, entry first, on the
+ * storage, so a crash still leaves no block that reads as wrong data.
+ * Returns that page, or NULL when the run does not qualify or no page is at
+ * hand (its entries are then written on their own).
  */
-static int ezn_write_new_group(struct ezn_inode_info *ei, struct ezn_batch *b, long long lsize,
-			       size_t len, bool *cached)
+static struct page *ezn_new_group_meta(struct ezn_inode_info *ei, const struct ezn_batch *b,
+				       long long lsize)
 {
-	loff_t meta_off = ezn_meta_block_offset(b->first);
 	struct page *meta;
-	int err;
 
-	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > meta_off ||
+	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > ezn_meta_block_offset(b->first) ||
 	    !(ei->lower_file->f_mode & FMODE_CAN_ODIRECT))
-		return 0;
+		return NULL;
 	meta = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN | __GFP_ZERO);
-	if (!meta)
-		return 0;
-	memcpy(page_address(meta), b->meta, b->nr * EZN_META_ENTRY_SIZE);
-	memmove(&b->bvec[1], &b->bvec[0], b->nr * sizeof(b->bvec[0]));
-	b->bvec[0].bv_page = meta;
-	b->bvec[0].bv_offset = 0;
-	b->bvec[0].bv_len = EZN_BLOCK_SIZE;
-	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr + 1, EZN_BLOCK_SIZE + len,
-				meta_off, true, cached);
-	__free_page(meta);
-	return err ?: 1;
+	if (meta)
+		memcpy(page_address(meta), b->meta, b->nr * EZN_META_ENTRY_SIZE);
+	return meta;
 }
 
 /*
@@ -734,7 +730,7 @@ static int ezn_write_new_group(struct ezn_inode_info *ei, struct ezn_batch *b, l
  * file, using @b->cipher[] as bounce pages: all sealed first, then one write
  * for their data and one for their metadata entries, in that order (a crash
  * in between leaves blocks that fail to authenticate, never wrong data), or
- * both in one write when the run starts a new group (ezn_write_new_group()).
+ * both in one write when the run starts a new group (ezn_new_group_meta()).
  * When the write extends the file past a partial last block, that block is
  * first re-sealed at full length (invariant 2). Called with io_rwsem held
  * exclusively and the mounter's credentials; the lengths come from i_size
@@ -743,7 +739,9 @@ static int ezn_write_new_group(struct ezn_inode_info *ei, struct ezn_batch *b, l
 int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
-	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT;
+	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT, lpos;
+	struct page *meta;
+	struct bio_vec *bv;
 	unsigned int i;
 	long long lsize;
 	size_t len = 0;
@@ -783,17 +781,20 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	err = ezn_blocks_seal(ei->fk, b->first, b->nr, b->page, b->cipher, b->len, b->meta, b->err);
 	if (err)
 		goto out;
-	ezn_batch_bvec(b, b->nr, len);
-	err = ezn_write_new_group(ei, b, lsize, len, &cached);
-	if (err) {
-		b->cached |= cached;
-		err = err < 0 ? err : 0;
-		goto out;
+	bv = ezn_batch_bvec(b, b->nr, len);
+	lpos = ezn_data_block_offset(b->first);
+	meta = ezn_new_group_meta(ei, b, lsize);
+	if (meta) {
+		/* The metadata block sits right before the group's first block. */
+		bvec_set_page(--bv, meta, EZN_BLOCK_SIZE, 0);
+		lpos -= EZN_BLOCK_SIZE;
+		len += EZN_BLOCK_SIZE;
 	}
-	err = ezn_lower_data_io(ei->lower_file, b->bvec, b->nr, len,
-				ezn_data_block_offset(b->first), true, &cached);
+	err = ezn_lower_data_io(ei->lower_file, bv, b->nr + !!meta, len, lpos, true, &cached);
 	b->cached |= cached;
-	if (!err)
+	if (meta)
+		__free_page(meta);
+	else if (!err)
 		err = ezn_lower_io(ei->lower_file, b->meta, b->nr * EZN_META_ENTRY_SIZE,
 				   ezn_meta_pos(b->first), EZN_IO_WRITE);
 out:

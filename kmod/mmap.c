@@ -22,16 +22,24 @@
 
 #include "ezncryptfs.h"
 
-/* Read one block; a copy it left in the lower page cache is dropped. */
-static int ezn_fill_page(struct inode *inode, struct page *page, struct page *cipher)
+/*
+ * Read one block into @page through a bounce page of its own; a copy it left
+ * in the lower page cache is dropped.
+ */
+static int ezn_fill_page(struct inode *inode, struct page *page)
 {
 	const struct cred *old;
+	struct page *cipher;
 	bool cached = false;
 	int err;
 
+	cipher = alloc_page(GFP_NOFS);
+	if (!cipher)
+		return -ENOMEM;
 	old = ezn_override_creds(inode->i_sb);
 	err = ezn_lower_read_block(inode, page->index, page, cipher, &cached);
 	revert_creds(old);
+	__free_page(cipher);
 	if (cached)
 		ezn_lower_drop_cache(inode, page_offset(page), page_offset(page));
 	return err;
@@ -40,14 +48,9 @@ static int ezn_fill_page(struct inode *inode, struct page *page, struct page *ci
 static int ezn_read_folio(struct file *file, struct folio *folio)
 {
 	struct inode *inode = folio->mapping->host;
-	struct page *cipher;
-	int err = -ENOMEM;
+	int err;
 
-	cipher = alloc_page(GFP_NOFS);
-	if (cipher) {
-		err = ezn_fill_page(inode, &folio->page, cipher);
-		__free_page(cipher);
-	}
+	err = ezn_fill_page(inode, &folio->page);
 	if (!err)
 		folio_mark_uptodate(folio);
 	folio_unlock(folio);
@@ -269,7 +272,7 @@ static int ezn_write_begin(struct file *file, struct address_space *mapping, lof
 {
 	struct inode *inode = mapping->host;
 	unsigned int from = pos & (PAGE_SIZE - 1);
-	struct page *page, *cipher;
+	struct page *page;
 	int err;
 
 	page = grab_cache_page_write_begin(mapping, pos >> PAGE_SHIFT);
@@ -282,12 +285,7 @@ static int ezn_write_begin(struct file *file, struct address_space *mapping, lof
 		zero_user_segments(page, 0, from, from + len, PAGE_SIZE);
 		return 0;
 	}
-	err = -ENOMEM;
-	cipher = alloc_page(GFP_NOFS);
-	if (cipher) {
-		err = ezn_fill_page(inode, page, cipher);
-		__free_page(cipher);
-	}
+	err = ezn_fill_page(inode, page);
 	if (err) {
 		unlock_page(page);
 		put_page(page);
