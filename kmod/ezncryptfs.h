@@ -139,6 +139,8 @@ extern const struct file_operations ezn_dir_fops;
 
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
+int ezn_read_wq_init(void);
+void ezn_read_wq_destroy(void);
 
 /* lower.c */
 long long ezn_lower_clear_size(const struct inode *lower_inode);
@@ -147,15 +149,15 @@ void ezn_lower_write_end(struct vfsmount *mnt);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
 int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header);
 void ezn_lower_file_release(struct inode *inode);
-int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
-			 struct page *cipher, bool *cached);
+int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached);
 int ezn_lower_resize(struct inode *inode, loff_t size);
 
 /*
  * A run of consecutive blocks of one group (so that their data and their
  * metadata entries are each contiguous in the lower file), read or written
  * with one lower I/O for the data and one for the entries. page[] are the
- * upper pages, cipher[] the bounce pages (nr_cipher of them allocated).
+ * upper pages; a write seals them into cipher[], its bounce pages (nr_cipher
+ * of them allocated), and a read decrypts in place.
  */
 #define EZN_BATCH_MAX	32
 

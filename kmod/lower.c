@@ -370,13 +370,14 @@ static void ezn_auth_failed(struct inode *inode, u64 index, int err)
 }
 
 /*
- * Decrypt block @index of length @len from the lower file into @clear
- * (zero-filling the rest of the page), using @cipher as the bounce page.
- * Holes read as zeroes. *@cached (if not NULL) as for ezn_lower_data_io().
- * Called with io_rwsem held.
+ * Read block @index of length @len from the lower file into @clear and
+ * decrypt it there (zero-filling the rest of the page). Holes read as zeroes.
+ * A block that fails authentication leaves @clear zeroed: nothing unverified
+ * stays in it. *@cached (if not NULL) as for ezn_lower_data_io(). Called with
+ * io_rwsem held.
  */
 static int ezn_open_block(struct inode *inode, u64 index, unsigned int len, struct page *clear,
-			  struct page *cipher, bool *cached)
+			  bool *cached)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	u8 meta[EZN_META_ENTRY_SIZE];
@@ -391,12 +392,13 @@ static int ezn_open_block(struct inode *inode, u64 index, unsigned int len, stru
 	}
 	if (!ei->fk)
 		return -EIO;
-	err = ezn_lower_page_io(ei->lower_file, cipher, len, ezn_data_block_offset(index), false,
+	err = ezn_lower_page_io(ei->lower_file, clear, len, ezn_data_block_offset(index), false,
 				cached);
 	if (err)
 		return err;
-	err = ezn_block_open(ei->fk, index, cipher, clear, len, meta);
+	err = ezn_block_open(ei->fk, index, clear, clear, len, meta);
 	if (err) {
+		clear_highpage(clear);
 		ezn_auth_failed(inode, index, err);
 		return -EIO;
 	}
@@ -431,8 +433,7 @@ static int ezn_seal_block(struct inode *inode, u64 index, unsigned int len, stru
  * NULL) says whether the block went through the lower page cache
  * (ezn_lower_data_io()); if so, the caller drops it from there.
  */
-int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
-			 struct page *cipher, bool *cached)
+int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	loff_t pos = (loff_t)index << EZN_BLOCK_SHIFT;
@@ -453,7 +454,7 @@ int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page,
 		err = 0;
 	} else {
 		err = ezn_open_block(inode, index, min_t(loff_t, EZN_BLOCK_SIZE, lsize - pos),
-				     page, cipher, cached);
+				     page, cached);
 	}
 	up_read(&ei->io_rwsem);
 	return err;
@@ -551,17 +552,19 @@ out:
 }
 
 /*
- * Point @b->bvec[1..@nr] at the first @nr bounce pages, @len bytes in all,
- * and return where they start; bvec[0] is left for a new group's metadata
- * block (ezn_new_group_meta()).
+ * Point @b->bvec[1..@nr] at the first @nr of @pages (the bounce pages for a
+ * write, the upper pages for a read), @len bytes in all, and return where they
+ * start; bvec[0] is left for a new group's metadata block
+ * (ezn_new_group_meta()).
  */
-static struct bio_vec *ezn_batch_bvec(struct ezn_batch *b, unsigned int nr, size_t len)
+static struct bio_vec *ezn_batch_bvec(struct ezn_batch *b, struct page **pages, unsigned int nr,
+				      size_t len)
 {
 	struct bio_vec *bv = &b->bvec[1];
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
-		bv[i].bv_page = b->cipher[i];
+		bv[i].bv_page = pages[i];
 		bv[i].bv_offset = 0;
 		bv[i].bv_len = min_t(size_t, EZN_BLOCK_SIZE, len - i * EZN_BLOCK_SIZE);
 	}
@@ -606,7 +609,7 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 		goto out;
 	if (!ei->fk)
 		goto holes;
-	if (ezn_lower_data_io(ei->lower_file, ezn_batch_bvec(b, nr, len), nr, len,
+	if (ezn_lower_data_io(ei->lower_file, ezn_batch_bvec(b, b->page, nr, len), nr, len,
 			      ezn_data_block_offset(b->first),
 			      false, &cached))
 		goto out;
@@ -617,9 +620,10 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 		if (ezn_meta_is_hole(b->meta + i * EZN_META_ENTRY_SIZE))
 			b->len[i] = 0;
 	}
-	ezn_blocks_open(ei->fk, b->first, nr, b->cipher, b->page, b->len, b->meta, b->err);
+	ezn_blocks_open(ei->fk, b->first, nr, b->page, b->page, b->len, b->meta, b->err);
 	for (i = 0; i < nr; i++) {
 		if (b->err[i]) {
+			clear_highpage(b->page[i]);
 			ezn_auth_failed(inode, b->first + i, b->err[i]);
 			continue;
 		}
@@ -659,7 +663,7 @@ static int ezn_reseal(struct inode *inode, u64 index, unsigned int old_len, unsi
 	clear = alloc_page(GFP_NOFS);
 	if (!clear)
 		return -ENOMEM;
-	err = ezn_open_block(inode, index, old_len, clear, cipher, NULL);
+	err = ezn_open_block(inode, index, old_len, clear, NULL);
 	if (!err)
 		err = ezn_seal_block(inode, index, new_len, clear, cipher);
 	clear_highpage(clear);
@@ -781,7 +785,7 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	err = ezn_blocks_seal(ei->fk, b->first, b->nr, b->page, b->cipher, b->len, b->meta, b->err);
 	if (err)
 		goto out;
-	bv = ezn_batch_bvec(b, b->nr, len);
+	bv = ezn_batch_bvec(b, b->cipher, b->nr, len);
 	lpos = ezn_data_block_offset(b->first);
 	meta = ezn_new_group_meta(ei, b, lsize);
 	if (meta) {

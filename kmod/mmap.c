@@ -19,27 +19,21 @@
 #include <linux/writeback.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/workqueue.h>
 
 #include "ezncryptfs.h"
 
-/*
- * Read one block into @page through a bounce page of its own; a copy it left
- * in the lower page cache is dropped.
- */
+/* Read one block into @page; a copy it left in the lower page cache is dropped. */
 static int ezn_fill_page(struct inode *inode, struct page *page)
 {
 	const struct cred *old;
-	struct page *cipher;
 	bool cached = false;
 	int err;
 
-	cipher = alloc_page(GFP_NOFS);
-	if (!cipher)
-		return -ENOMEM;
 	old = ezn_override_creds(inode->i_sb);
-	err = ezn_lower_read_block(inode, page->index, page, cipher, &cached);
+	err = ezn_lower_read_block(inode, page->index, page, &cached);
 	revert_creds(old);
-	__free_page(cipher);
 	if (cached)
 		ezn_lower_drop_cache(inode, page_offset(page), page_offset(page));
 	return err;
@@ -57,18 +51,34 @@ static int ezn_read_folio(struct file *file, struct folio *folio)
 	return err;
 }
 
-static void ezn_batch_free(struct ezn_batch *b)
-{
-	unsigned int i;
+/*
+ * A readahead batch with the work item that reads it when the reader does not
+ * wait for it. Blocks are read into the upper pages and decrypted in place: a
+ * read needs no bounce pages. The pages are locked, which keeps the inode (and
+ * so its super block and lower file) alive until the last one is unlocked.
+ */
+struct ezn_read_req {
+	struct work_struct work;
+	struct inode *inode;
+	struct ezn_batch b;
+};
 
-	for (i = 0; i < b->nr_cipher; i++)
-		__free_page(b->cipher[i]);
-	kfree(b);
-}
+/*
+ * Reads ahead of the reader. Unbound, so that the scheduler puts it on a CPU
+ * the reader is not copying on; a rescuer, because a truncate or a reclaim
+ * may wait on the pages it holds locked.
+ */
+static struct workqueue_struct *ezn_read_wq;
 
-/* Decrypt and unlock the pages of @b; the ones that fail stay not up to date. */
-static void ezn_read_batch(struct inode *inode, struct ezn_batch *b)
+/*
+ * Decrypt and unlock the pages of @req, then free it; the ones that fail stay
+ * not up to date (read_folio tries them again and reports the error). Nothing
+ * of the inode is touched once its pages are unlocked.
+ */
+static void ezn_read_req_run(struct ezn_read_req *req)
 {
+	struct inode *inode = req->inode;
+	struct ezn_batch *b = &req->b;
 	const struct cred *old;
 	unsigned long ok;
 	unsigned int i;
@@ -76,56 +86,95 @@ static void ezn_read_batch(struct inode *inode, struct ezn_batch *b)
 	old = ezn_override_creds(inode->i_sb);
 	ok = ezn_lower_read_blocks(inode, b);
 	revert_creds(old);
+	if (b->cached)
+		ezn_lower_drop_cache(inode, (loff_t)b->first << PAGE_SHIFT,
+				     (loff_t)(b->first + b->nr - 1) << PAGE_SHIFT);
 	for (i = 0; i < b->nr; i++) {
 		if (ok & BIT(i))
 			SetPageUptodate(b->page[i]);
 		unlock_page(b->page[i]);
 	}
-	b->nr = 0;
+	kfree(req);
+}
+
+static void ezn_read_req_work(struct work_struct *work)
+{
+	unsigned int nofs = memalloc_nofs_save();
+
+	ezn_read_req_run(container_of(work, struct ezn_read_req, work));
+	memalloc_nofs_restore(nofs);
+}
+
+/*
+ * Does the reader wait for page @index now? The pages before the window's
+ * asynchronous part are the ones it asked for; a readahead outside the window
+ * (a forced one: random access, readahead off) is waited for too.
+ */
+static bool ezn_ra_waited_for(const struct readahead_control *rac, pgoff_t index)
+{
+	const struct file_ra_state *ra = rac->ra;
+
+	return !ra || index < ra->start || index >= ra->start + ra->size ||
+	       index < ra->start + ra->size - ra->async_size;
 }
 
 /*
  * Runs of up to EZN_BATCH_MAX pages, one lower read each for their data and
- * their metadata entries (ezn_lower_read_blocks()).
+ * their metadata entries (ezn_lower_read_blocks()). A run the reader waits
+ * for is read here; the asynchronous part of the window goes to ezn_read_wq,
+ * so that its decryption overlaps the reader's copy of what came before.
+ * Pages left in @rac when a request cannot be allocated are dropped by the
+ * caller and read by read_folio when they are needed.
  */
 static void ezn_readahead(struct readahead_control *rac)
 {
 	struct inode *inode = rac->mapping->host;
-	loff_t start = readahead_pos(rac);
-	loff_t end = start + readahead_length(rac) - 1;
-	unsigned int want = min_t(unsigned int, readahead_count(rac), EZN_BATCH_MAX);
-	struct ezn_batch *b;
+	pgoff_t index = readahead_index(rac);
+	unsigned int left = readahead_count(rac);
+	struct ezn_read_req *req;
 	struct page *page;
 
-	/* Without a bounce page, leave the pages to read_folio. */
-	b = kmalloc(sizeof(*b), GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
-	if (!b)
-		return;
-	b->nr = 0;
-	b->cached = false;
-	for (b->nr_cipher = 0; b->nr_cipher < want; b->nr_cipher++) {
-		b->cipher[b->nr_cipher] = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
-		if (!b->cipher[b->nr_cipher])
-			break;
+	while (left) {
+		req = kmalloc(sizeof(*req), GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+		if (!req)
+			return;
+		req->inode = inode;
+		req->b.first = index;
+		req->b.nr = 0;
+		req->b.cached = false;
+		do {
+			page = readahead_page(rac);
+			if (WARN_ON_ONCE(!page))
+				break;
+			/* readahead_page() gave us a reference; the page cache holds its own. */
+			put_page(page);
+			req->b.page[req->b.nr++] = page;
+			index++;
+			left--;
+		} while (left && ezn_batch_fits(&req->b, index));
+		if (!req->b.nr) {
+			kfree(req);
+			return;
+		}
+		if (ezn_ra_waited_for(rac, req->b.first)) {
+			ezn_read_req_run(req);
+		} else {
+			INIT_WORK(&req->work, ezn_read_req_work);
+			queue_work(ezn_read_wq, &req->work);
+		}
 	}
-	if (!b->nr_cipher) {
-		kfree(b);
-		return;
-	}
-	while ((page = readahead_page(rac))) {
-		if (b->nr && (b->nr == b->nr_cipher || !ezn_batch_fits(b, page->index)))
-			ezn_read_batch(inode, b);
-		if (!b->nr)
-			b->first = page->index;
-		b->page[b->nr++] = page;
-		/* readahead_page() gave us a reference; the page cache holds its own. */
-		put_page(page);
-	}
-	if (b->nr)
-		ezn_read_batch(inode, b);
-	if (b->cached)
-		ezn_lower_drop_cache(inode, start, end);
-	ezn_batch_free(b);
+}
+
+int ezn_read_wq_init(void)
+{
+	ezn_read_wq = alloc_workqueue("ezncryptfs_read", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return ezn_read_wq ? 0 : -ENOMEM;
+}
+
+/* After the filesystem is unregistered: waits for the last request's free. */
+void ezn_read_wq_destroy(void)
+{
+	destroy_workqueue(ezn_read_wq);
 }
 
 struct ezn_wb_ctx {
@@ -234,6 +283,7 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	struct ezn_wb_ctx ctx = {};
 	const struct cred *old;
 	int err, err2 = 0;
+	unsigned int i;
 
 	ctx.b = kmalloc(sizeof(*ctx.b), GFP_NOFS);
 	if (!ctx.b)
@@ -258,7 +308,9 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	if (ctx.wrote && ctx.b->cached)
 		ezn_lower_written(inode, ctx.first, ctx.last);
 	revert_creds(old);
-	ezn_batch_free(ctx.b);
+	for (i = 0; i < ctx.b->nr_cipher; i++)
+		__free_page(ctx.b->cipher[i]);
+	kfree(ctx.b);
 	return err ?: err2;
 }
 
