@@ -74,13 +74,22 @@ void ezn_marker_create(struct ezn_master_key *mk, u8 buf[EZN_MARKER_SIZE]);
 int ezn_marker_check(struct ezn_master_key *mk, const u8 buf[EZN_MARKER_SIZE]);
 
 /*
- * File header: ezn_header_create() makes a new random file id and file key
- * and writes the header into @hdr; ezn_header_open() authenticates @hdr and
- * unwraps the key (-EBADMSG when damaged or wrapped by another key,
- * -EPROTONOSUPPORT for an unknown version).
+ * File header. A new file's: ezn_header_new_key() draws a random file id and
+ * file key into @nh (the caller wipes it with kfree_sensitive()) and gives the
+ * file key; ezn_header_seal() wraps them under @mk into @hdr, with a fresh
+ * nonce each time, when the header is written (with the file's first lower
+ * write). ezn_header_open() authenticates @hdr and unwraps the key (-EBADMSG
+ * when damaged or wrapped by another key, -EPROTONOSUPPORT for an unknown
+ * version).
  */
-int ezn_header_create(struct ezn_master_key *mk, u8 hdr[EZN_HEADER_SIZE],
-		      struct ezn_file_key **out);
+struct ezn_new_header {
+	u8 file_id[EZN_FILE_ID_SIZE];
+	u8 key[EZN_KEY_SIZE];
+};
+
+int ezn_header_new_key(struct ezn_new_header *nh, struct ezn_file_key **out);
+int ezn_header_seal(struct ezn_master_key *mk, const struct ezn_new_header *nh,
+		    u8 hdr[EZN_HEADER_SIZE]);
 int ezn_header_open(struct ezn_master_key *mk, const u8 hdr[EZN_HEADER_SIZE],
 		    struct ezn_file_key **out);
 void ezn_file_key_free(struct ezn_file_key *fk);

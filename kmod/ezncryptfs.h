@@ -71,6 +71,14 @@ struct ezn_inode_info {
 	struct file *lower_file;	/* opened with the mounter's creds */
 	struct ezn_file_key *fk;	/* per-file key from the header */
 	/*
+	 * A file created here has no header on disk until its first lower
+	 * write (ezn_pending_header_write()): its lower file stays empty, which
+	 * reads as an empty file, and its file id and key wait here, to be
+	 * wrapped under the master key current at that write. Set before
+	 * lower_file is published, cleared under io_rwsem held exclusively.
+	 */
+	struct ezn_new_header *new_header;
+	/*
 	 * io_rwsem: shared while reading blocks from the lower file, exclusive
 	 * while writing blocks, re-sealing a partial last block or resizing
 	 * the lower file, so a reader never sees a block and its metadata
@@ -147,7 +155,7 @@ long long ezn_lower_clear_size(const struct inode *lower_inode);
 int ezn_lower_write_begin(struct vfsmount *mnt);
 void ezn_lower_write_end(struct vfsmount *mnt);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
-int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header);
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create);
 void ezn_lower_file_release(struct inode *inode);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached);
 int ezn_lower_resize(struct inode *inode, loff_t size);
@@ -170,7 +178,8 @@ struct ezn_batch {
 	struct page *cipher[EZN_BATCH_MAX];
 	unsigned int len[EZN_BATCH_MAX];	/* bytes of each block; 0 for a hole read */
 	int err[EZN_BATCH_MAX];
-	struct bio_vec bvec[EZN_BATCH_MAX + 1];	/* a new group's metadata block first */
+	/* A new file's header, then a new group's metadata block, then the data */
+	struct bio_vec bvec[EZN_BATCH_MAX + 2];
 	u8 meta[EZN_BATCH_MAX * EZN_META_ENTRY_SIZE];
 };
 

@@ -21,10 +21,16 @@ struct ezn_wrap_buf {
 	u8 tag[EZN_TAG_SIZE];
 };
 
-int ezn_header_create(struct ezn_master_key *mk, u8 hdr[EZN_HEADER_SIZE],
-		      struct ezn_file_key **out)
+int ezn_header_new_key(struct ezn_new_header *nh, struct ezn_file_key **out)
 {
-	struct ezn_file_key *fk;
+	get_random_bytes(nh->file_id, EZN_FILE_ID_SIZE);
+	get_random_bytes(nh->key, EZN_KEY_SIZE);
+	return ezn_file_key_new(nh->file_id, nh->key, out);
+}
+
+int ezn_header_seal(struct ezn_master_key *mk, const struct ezn_new_header *nh,
+		    u8 hdr[EZN_HEADER_SIZE])
+{
 	struct ezn_wrap_buf *w;
 	int err;
 
@@ -35,32 +41,22 @@ int ezn_header_create(struct ezn_master_key *mk, u8 hdr[EZN_HEADER_SIZE],
 	memset(hdr, 0, EZN_HEADER_SIZE);
 	memcpy(hdr, EZN_HEADER_MAGIC, EZN_HEADER_MAGIC_SIZE);
 	put_unaligned_le16(EZN_FORMAT_VERSION_1, hdr + EZN_HDR_OFF_VERSION);
-	get_random_bytes(hdr + EZN_HDR_OFF_FILE_ID, EZN_FILE_ID_SIZE);
+	memcpy(hdr + EZN_HDR_OFF_FILE_ID, nh->file_id, EZN_FILE_ID_SIZE);
 	memcpy(hdr + EZN_HDR_OFF_KEY_ID, mk->key_id, EZN_KEY_ID_SIZE);
 	get_random_bytes(hdr + EZN_HDR_OFF_NONCE, EZN_NONCE_SIZE);
 
-	get_random_bytes(w->key, EZN_KEY_SIZE);
-	err = ezn_file_key_new(hdr + EZN_HDR_OFF_FILE_ID, w->key, &fk);
-	if (err)
-		goto wipe_buf;
-
+	memcpy(w->key, nh->key, EZN_KEY_SIZE);
 	memcpy(w->aad, hdr, EZN_HDR_AAD_SIZE);
 	err = ezn_aead_buf(mk->wrap_tfm, true, hdr + EZN_HDR_OFF_NONCE, w->aad,
 			   EZN_HDR_AAD_SIZE, w->key, EZN_KEY_SIZE, w->tag);
-	if (err)
-		goto free_fk;
+	if (err) {
+		memset(hdr, 0, EZN_HEADER_SIZE);
+		goto wipe_buf;
+	}
 	memcpy(hdr + EZN_HDR_OFF_WRAPPED, w->key, EZN_KEY_SIZE);
 	memcpy(hdr + EZN_HDR_OFF_TAG, w->tag, EZN_TAG_SIZE);
-
-	kfree_sensitive(w);
-	*out = fk;
-	return 0;
-
-free_fk:
-	ezn_file_key_free(fk);
 wipe_buf:
 	kfree_sensitive(w);
-	memset(hdr, 0, EZN_HEADER_SIZE);
 	return err;
 }
 

@@ -315,8 +315,9 @@ static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
 
 /*
  * A new regular file: create the lower file, open it with the mounter's
- * credentials and write a fresh header (new file id and file key) before the
- * upper dentry becomes positive. On failure the lower file is removed again.
+ * credentials and draw its file id and file key before the upper dentry
+ * becomes positive; the header goes out with the first lower write. On failure
+ * the lower file is removed again.
  */
 static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
 		      struct dentry *dentry, umode_t mode, bool excl)
@@ -382,7 +383,7 @@ drop_write:
 	return err;
 }
 
-/* O_TMPFILE: an unnamed lower file with a header, linkable later. */
+/* O_TMPFILE: an unnamed lower file with its file key, linkable later. */
 static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 		       struct file *file, umode_t mode)
 {

@@ -78,13 +78,8 @@ void ezn_lower_write_end(struct vfsmount *mnt)
 	sb_end_write(mnt->mnt_sb);
 }
 
-/*
- * How ezn_lower_io() moves data: EZN_IO_WRITE takes the lower write access
- * itself (ezn_lower_write_begin()); EZN_IO_WRITE_HELD is for a caller that
- * holds it already (ezn_want_write() in create), where taking it again would
- * nest sb_writers.
- */
-enum ezn_io { EZN_IO_READ, EZN_IO_WRITE, EZN_IO_WRITE_HELD };
+/* How ezn_lower_io() moves data: a write takes the lower write access itself. */
+enum ezn_io { EZN_IO_READ, EZN_IO_WRITE };
 
 /* Read or write exactly @len bytes at @pos of the lower file. */
 static int ezn_lower_io(struct file *f, void *buf, size_t len, loff_t pos, enum ezn_io io)
@@ -134,17 +129,17 @@ static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff
 
 /*
  * Set up the lower file of @inode: take @f (ownership passes to us, even on
- * error), then read and authenticate its header, or write a fresh one when
- * @create or when the lower file is empty (a file created directly in the
- * lower directory, or one whose header write was cut short). Called with
- * lower_mutex held and the mounter's credentials.
+ * error), then read and authenticate its header; or, for a new file (@create)
+ * or an empty lower file (created directly in the lower directory, or here by
+ * a file whose first write never reached it), draw a new file key whose
+ * header waits for the first lower write (ezn_inode_info.new_header). Called
+ * with lower_mutex held and the mounter's credentials.
  */
 static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	struct ezn_key_set *keys = &EZN_SB(inode->i_sb)->keys;
 	struct ezn_file_key *fk = NULL;
-	struct ezn_master_key *mk;
 	u8 *hdr;
 	int err;
 
@@ -159,16 +154,18 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 			err = create ? -EROFS : 0;
 			goto free_hdr;
 		}
-		mk = ezn_key_set_current(keys);
-		err = ezn_header_create(mk, hdr, &fk);
-		ezn_master_key_put(mk);
-		if (err)
+		/* Its header goes out with its first lower write. */
+		ei->new_header = kmalloc(sizeof(*ei->new_header), GFP_KERNEL);
+		if (!ei->new_header) {
+			err = -ENOMEM;
 			goto free_hdr;
-		/* @create: the creating caller holds the lower mount's write access. */
-		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0,
-				   create ? EZN_IO_WRITE_HELD : EZN_IO_WRITE);
-		if (err)
-			goto free_key;
+		}
+		err = ezn_header_new_key(ei->new_header, &fk);
+		if (err) {
+			kfree_sensitive(ei->new_header);
+			ei->new_header = NULL;
+			goto free_hdr;
+		}
 	} else {
 		/* Out of memory is not damage: report it as it is, and log nothing. */
 		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, EZN_IO_READ);
@@ -198,8 +195,6 @@ static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create
 	smp_store_release(&ei->lower_file, f);
 	return 0;
 
-free_key:
-	ezn_file_key_free(fk);
 free_hdr:
 	kfree(hdr);
 	if (!err) {
@@ -213,7 +208,7 @@ put_file:
 }
 
 /* Give a new inode its freshly opened lower file (create, O_TMPFILE). */
-int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create_header)
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	const struct cred *old;
@@ -224,7 +219,7 @@ int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool creat
 		fput(lower_file);
 	} else {
 		old = ezn_override_creds(inode->i_sb);
-		err = ezn_lower_file_setup(inode, lower_file, create_header);
+		err = ezn_lower_file_setup(inode, lower_file, create);
 		revert_creds(old);
 	}
 	mutex_unlock(&ei->lower_mutex);
@@ -277,6 +272,8 @@ void ezn_lower_file_release(struct inode *inode)
 	if (ei->fk)
 		ezn_file_key_free(ei->fk);
 	ei->fk = NULL;
+	kfree_sensitive(ei->new_header);
+	ei->new_header = NULL;
 }
 
 /*
@@ -552,15 +549,15 @@ out:
 }
 
 /*
- * Point @b->bvec[1..@nr] at the first @nr of @pages (the bounce pages for a
- * write, the upper pages for a read), @len bytes in all, and return where they
- * start; bvec[0] is left for a new group's metadata block
- * (ezn_new_group_meta()).
+ * Point @b->bvec[2..@nr + 1] at the first @nr of @pages (the bounce pages for
+ * a write, the upper pages for a read), @len bytes in all, and return where
+ * they start; bvec[0] and bvec[1] are left for a new file's header and a new
+ * group's metadata block (ezn_lower_write_blocks()).
  */
 static struct bio_vec *ezn_batch_bvec(struct ezn_batch *b, struct page **pages, unsigned int nr,
 				      size_t len)
 {
-	struct bio_vec *bv = &b->bvec[1];
+	struct bio_vec *bv = &b->bvec[2];
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
@@ -703,6 +700,75 @@ static int ezn_writable(struct inode *inode)
 }
 
 /*
+ * Seal @inode's pending header (ezn_inode_info.new_header) under the master
+ * key current now into @hdr: a key rotation that began before this call
+ * finds the header on disk when it walks the lower directory, one that begins
+ * after it wraps it again. Called with io_rwsem held exclusively.
+ */
+static int ezn_pending_header_seal(struct inode *inode, u8 hdr[EZN_HEADER_SIZE])
+{
+	struct ezn_master_key *mk = ezn_key_set_current(&EZN_SB(inode->i_sb)->keys);
+	int err;
+
+	err = ezn_header_seal(mk, EZN_I(inode)->new_header, hdr);
+	ezn_master_key_put(mk);
+	return err;
+}
+
+/*
+ * The write that was to carry the pending header is done: on success the key
+ * material is forgotten; on failure the lower file is cut back to empty (an
+ * empty file, still) in case part of the write reached it, and the header
+ * stays pending for the next attempt.
+ */
+static int ezn_pending_header_done(struct ezn_inode_info *ei, int err)
+{
+	if (!err) {
+		kfree_sensitive(ei->new_header);
+		ei->new_header = NULL;
+	} else if (i_size_read(ei->lower_inode)) {
+		ezn_lower_truncate(ei, 0);
+	}
+	return err;
+}
+
+/* Write the pending header on its own, before a lower write that cannot carry it. */
+static int ezn_pending_header_write(struct inode *inode)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	u8 *hdr;
+	int err;
+
+	if (!ei->new_header)
+		return 0;
+	hdr = kmalloc(EZN_HEADER_SIZE, GFP_NOFS);
+	if (!hdr)
+		return -ENOMEM;
+	err = ezn_pending_header_seal(inode, hdr);
+	if (!err)
+		err = ezn_lower_io(ei->lower_file, hdr, EZN_HEADER_SIZE, 0, EZN_IO_WRITE);
+	kfree(hdr);
+	return ezn_pending_header_done(ei, err);
+}
+
+/*
+ * A new file's first run, in front of its metadata block (which must be going
+ * out in the same write): the pending header in a page, or NULL when there is
+ * no page at hand (the header is then written on its own).
+ */
+static struct page *ezn_pending_header_page(struct inode *inode)
+{
+	struct page *page;
+
+	page = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
+	if (page && ezn_pending_header_seal(inode, page_address(page))) {
+		__free_page(page);
+		page = NULL;
+	}
+	return page;
+}
+
+/*
  * A run that starts a group the lower file does not reach yet (a new file's
  * first blocks, an append crossing into a new group) is written with its
  * whole metadata block in front, in one write: the block built in a zeroed
@@ -719,8 +785,13 @@ static struct page *ezn_new_group_meta(struct ezn_inode_info *ei, const struct e
 {
 	struct page *meta;
 
+	/*
+	 * Not for a run of one short block: the direct write would stop at the
+	 * end of the metadata block, a lower size that maps to no cleartext
+	 * size, until the short block's buffered write reaches the storage.
+	 */
 	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > ezn_meta_block_offset(b->first) ||
-	    !(ei->lower_file->f_mode & FMODE_CAN_ODIRECT))
+	    b->len[0] < EZN_BLOCK_SIZE || !(ei->lower_file->f_mode & FMODE_CAN_ODIRECT))
 		return NULL;
 	meta = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN | __GFP_ZERO);
 	if (meta)
@@ -735,6 +806,8 @@ static struct page *ezn_new_group_meta(struct ezn_inode_info *ei, const struct e
  * for their data and one for their metadata entries, in that order (a crash
  * in between leaves blocks that fail to authenticate, never wrong data), or
  * both in one write when the run starts a new group (ezn_new_group_meta()).
+ * A new file's pending header goes in front of its first group in that same
+ * write, or on its own before a write that does not start the first group.
  * When the write extends the file past a partial last block, that block is
  * first re-sealed at full length (invariant 2). Called with io_rwsem held
  * exclusively and the mounter's credentials; the lengths come from i_size
@@ -744,7 +817,7 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	loff_t pos = (loff_t)b->first << EZN_BLOCK_SHIFT, lpos;
-	struct page *meta;
+	struct page *meta, *hdr = NULL;
 	struct bio_vec *bv;
 	unsigned int i;
 	long long lsize;
@@ -756,7 +829,8 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	err = ezn_writable(inode);
 	if (err)
 		return err;
-	lsize = ezn_lower_clear_size(ei->lower_inode);
+	/* The lower file of a new file is empty until its header is written. */
+	lsize = ei->new_header ? 0 : ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0)
 		return -EIO;
 	last = lsize >> EZN_BLOCK_SHIFT;
@@ -794,8 +868,28 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 		lpos -= EZN_BLOCK_SIZE;
 		len += EZN_BLOCK_SIZE;
 	}
-	err = ezn_lower_data_io(ei->lower_file, bv, b->nr + !!meta, len, lpos, true, &cached);
+	if (ei->new_header) {
+		/* The header sits right before the first group's metadata block. */
+		if (meta && lpos == EZN_HEADER_SIZE)
+			hdr = ezn_pending_header_page(inode);
+		if (hdr) {
+			bvec_set_page(--bv, hdr, EZN_HEADER_SIZE, 0);
+			lpos -= EZN_HEADER_SIZE;
+			len += EZN_HEADER_SIZE;
+		} else {
+			err = ezn_pending_header_write(inode);
+			if (err)
+				goto free_meta;
+		}
+	}
+	err = ezn_lower_data_io(ei->lower_file, bv, b->nr + !!meta + !!hdr, len, lpos, true,
+				&cached);
 	b->cached |= cached;
+	if (hdr) {
+		ezn_pending_header_done(ei, err);
+		__free_page(hdr);
+	}
+free_meta:
 	if (meta)
 		__free_page(meta);
 	else if (!err)
@@ -853,7 +947,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	err = ezn_writable(inode);
 	if (err)
 		return err;
-	lsize = ezn_lower_clear_size(ei->lower_inode);
+	lsize = ei->new_header ? 0 : ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0)
 		return -EIO;
 	if (size == lsize)
@@ -862,6 +956,9 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	if (!cipher)
 		return -ENOMEM;
 	old = ezn_override_creds(inode->i_sb);
+	err = ezn_pending_header_write(inode);
+	if (err)
+		goto revert;
 
 	old_tail = lsize & (EZN_BLOCK_SIZE - 1);
 	new_tail = size & (EZN_BLOCK_SIZE - 1);
@@ -884,6 +981,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 		err = ezn_lower_truncate(ei, ezn_lower_size(size));
 	if (!err)
 		ezn_lower_drop_blocks(ei, j, j, true);
+revert:
 	revert_creds(old);
 	__free_page(cipher);
 	return err;
