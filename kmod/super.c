@@ -79,6 +79,7 @@ static struct inode *ezn_alloc_inode(struct super_block *sb)
 	ei->lower_inode = NULL;
 	ei->lower_file = NULL;
 	ei->fk = NULL;
+	ei->new_header = NULL;
 	return &ei->vfs_inode;
 }
 
