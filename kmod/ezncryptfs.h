@@ -151,11 +151,12 @@ int ezn_read_wq_init(void);
 void ezn_read_wq_destroy(void);
 
 /* lower.c */
+/* Cleartext size of a lower file: 0 when it is empty, negative when no size maps to it. */
 long long ezn_lower_clear_size(const struct inode *lower_inode);
 int ezn_lower_write_begin(struct vfsmount *mnt);
 void ezn_lower_write_end(struct vfsmount *mnt);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
-int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create);
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file);
 void ezn_lower_file_release(struct inode *inode);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached);
 int ezn_lower_resize(struct inode *inode, loff_t size);

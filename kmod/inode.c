@@ -94,8 +94,7 @@ struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb)
 		inode->i_op = &ezn_file_iops;
 		inode->i_fop = &ezn_file_fops;
 		inode->i_mapping->a_ops = &ezn_aops;
-		/* An empty lower file (no header yet) is an empty file. */
-		size = i_size_read(lower_inode) ? ezn_lower_clear_size(lower_inode) : 0;
+		size = ezn_lower_clear_size(lower_inode);
 		if (size < 0) {
 			pr_warn_ratelimited("inode %lu: lower size %lld is not a valid ezncryptfs size; the file is damaged\n",
 					    lower_inode->i_ino, i_size_read(lower_inode));
@@ -357,7 +356,7 @@ static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
 		err = PTR_ERR(lfile);
 		goto put_inode;
 	}
-	err = ezn_lower_file_init(inode, lfile, true);
+	err = ezn_lower_file_init(inode, lfile);
 	if (err)
 		goto put_inode;
 	d_instantiate(dentry, inode);
@@ -420,7 +419,7 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 		goto end_creator;
 	}
 	ezn_set_lower_dentry(dentry, dget(lfile->f_path.dentry));
-	err = ezn_lower_file_init(inode, lfile, true);
+	err = ezn_lower_file_init(inode, lfile);
 	if (err) {
 		iput(inode);
 		goto end_creator;

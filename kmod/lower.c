@@ -49,7 +49,10 @@
 
 long long ezn_lower_clear_size(const struct inode *lower_inode)
 {
-	return ezn_clear_size(i_size_read(lower_inode));
+	loff_t size = i_size_read(lower_inode);
+
+	/* No header yet (a new file not written to, FORMAT.md): an empty file. */
+	return size ? ezn_clear_size(size) : 0;
 }
 
 /*
@@ -208,7 +211,7 @@ put_file:
 }
 
 /* Give a new inode its freshly opened lower file (create, O_TMPFILE). */
-int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool create)
+int ezn_lower_file_init(struct inode *inode, struct file *lower_file)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	const struct cred *old;
@@ -219,7 +222,7 @@ int ezn_lower_file_init(struct inode *inode, struct file *lower_file, bool creat
 		fput(lower_file);
 	} else {
 		old = ezn_override_creds(inode->i_sb);
-		err = ezn_lower_file_setup(inode, lower_file, create);
+		err = ezn_lower_file_setup(inode, lower_file, true);
 		revert_creds(old);
 	}
 	mutex_unlock(&ei->lower_mutex);
@@ -440,7 +443,7 @@ int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, 
 	if (!ei->lower_file)
 		return -EIO;
 	down_read(&ei->io_rwsem);
-	lsize = i_size_read(ei->lower_inode) ? ezn_lower_clear_size(ei->lower_inode) : 0;
+	lsize = ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0) {
 		pr_warn_ratelimited("%pD (ino %lu): lower size %lld is not a valid ezncryptfs size\n",
 				    ei->lower_file,
@@ -587,7 +590,7 @@ unsigned long ezn_lower_read_blocks(struct inode *inode, struct ezn_batch *b)
 	if (!ei->lower_file)
 		return 0;
 	down_read(&ei->io_rwsem);
-	lsize = i_size_read(ei->lower_inode) ? ezn_lower_clear_size(ei->lower_inode) : 0;
+	lsize = ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0)
 		goto out;
 	/* Blocks at or beyond the lower file's end read as zeroes. */
@@ -829,8 +832,7 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 	err = ezn_writable(inode);
 	if (err)
 		return err;
-	/* The lower file of a new file is empty until its header is written. */
-	lsize = ei->new_header ? 0 : ezn_lower_clear_size(ei->lower_inode);
+	lsize = ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0)
 		return -EIO;
 	last = lsize >> EZN_BLOCK_SHIFT;
@@ -947,7 +949,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	err = ezn_writable(inode);
 	if (err)
 		return err;
-	lsize = ei->new_header ? 0 : ezn_lower_clear_size(ei->lower_inode);
+	lsize = ezn_lower_clear_size(ei->lower_inode);
 	if (lsize < 0)
 		return -EIO;
 	if (size == lsize)
