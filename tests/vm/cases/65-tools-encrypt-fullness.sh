@@ -47,16 +47,20 @@ fill_leaving() {
 # filled FS OP ARGS...: ezn-OP ARGS, with FS filled (4 MiB left) as soon as
 # its journal exists, i.e. after its free-space check (stopped meanwhile, so
 # that the filler wins the race); prints its output and returns its status.
+# The tool and the watcher that stops it share one CPU, the watcher at a
+# real-time priority: the tool gets no further than one 10 ms nap of the
+# watcher past its journal, however slowly the host runs the VM.
 filled() {
 	local fs=$1 op=$2 pid st=0
 
 	shift 2
-	"ezn-$op" --passfile "$PASSFILE" "$@" >/tmp/ezn-tools/op.log 2>&1 &
+	taskset -c 0 "ezn-$op" --passfile "$PASSFILE" "$@" >/tmp/ezn-tools/op.log 2>&1 &
 	pid=$!
-	while kill -0 "$pid" 2>/dev/null && [ -z "$(ls -A "$EZN_STATE_DIR/journal" 2>/dev/null)" ]; do
-		sleep 0.05
-	done
-	kill -STOP "$pid" 2>/dev/null || true
+	chrt -f 10 taskset -c 0 bash -c '
+		while kill -0 "$1" 2>/dev/null && [ -z "$(ls -A "$2" 2>/dev/null)" ]; do
+			sleep 0.01
+		done
+		kill -STOP "$1" 2>/dev/null' watcher "$pid" "$EZN_STATE_DIR/journal" || true
 	fill_leaving "$fs" 4
 	kill -CONT "$pid" 2>/dev/null || true
 	wait "$pid" || st=$?
