@@ -87,6 +87,19 @@ struct ezn_inode_info {
 	 * only shrinks with io_rwsem held exclusively (ezn_setattr_size()).
 	 */
 	struct rw_semaphore io_rwsem;
+	/*
+	 * Write-behind (mmap.c): wb_work writes back [wb_start, wb_end) of a
+	 * sequential writer's pages; wb_next (where the writer's next write
+	 * would continue its run) and wb_mark (the run's offset not handed
+	 * over yet) find them. wb_lock guards the four; the work is cancelled
+	 * before the inode's pages go at eviction.
+	 */
+	spinlock_t wb_lock;
+	loff_t wb_next;
+	loff_t wb_mark;
+	loff_t wb_start;
+	loff_t wb_end;
+	struct work_struct wb_work;
 	struct inode vfs_inode;
 };
 
@@ -147,8 +160,11 @@ extern const struct file_operations ezn_dir_fops;
 
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
-int ezn_read_wq_init(void);
-void ezn_read_wq_destroy(void);
+int ezn_io_wq_init(void);
+void ezn_io_wq_destroy(void);
+void ezn_write_behind_init_once(struct ezn_inode_info *ei);
+void ezn_write_behind_reset(struct ezn_inode_info *ei);
+void ezn_write_behind(struct inode *inode, loff_t pos, size_t len);
 
 /* lower.c */
 /* Cleartext size of a lower file: 0 when it is empty, negative when no size maps to it. */

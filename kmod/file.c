@@ -65,6 +65,8 @@ static ssize_t ezn_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		err = filemap_write_and_wait_range(mapping, iocb->ki_pos - ret, iocb->ki_pos - 1);
 		if (err)
 			ret = err;
+	} else if (ret > 0) {
+		ezn_write_behind(file_inode(iocb->ki_filp), iocb->ki_pos - ret, ret);
 	}
 	return ret;
 }

@@ -20,13 +20,13 @@ static int __init ezn_init(void)
 	if (err)
 		return err;
 
-	err = ezn_read_wq_init();
+	err = ezn_io_wq_init();
 	if (err)
 		goto destroy_inode_cache;
 
 	err = ezn_access_init();
 	if (err)
-		goto destroy_read_wq;
+		goto destroy_io_wq;
 
 	err = register_filesystem(&ezn_fs_type);
 	if (err)
@@ -44,8 +44,8 @@ unregister_fs:
 	unregister_filesystem(&ezn_fs_type);
 exit_access:
 	ezn_access_exit();
-destroy_read_wq:
-	ezn_read_wq_destroy();
+destroy_io_wq:
+	ezn_io_wq_destroy();
 destroy_inode_cache:
 	ezn_inode_cache_destroy();
 	return err;
@@ -56,7 +56,7 @@ static void __exit ezn_exit(void)
 	ezn_genl_exit();
 	unregister_filesystem(&ezn_fs_type);
 	ezn_access_exit();
-	ezn_read_wq_destroy();
+	ezn_io_wq_destroy();
 	ezn_inode_cache_destroy();
 	ezn_file_key_pool_drain();
 	pr_info("unloaded\n");

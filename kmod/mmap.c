@@ -64,11 +64,12 @@ struct ezn_read_req {
 };
 
 /*
- * Reads ahead of the reader. Unbound, so that the scheduler puts it on a CPU
- * the reader is not copying on; a rescuer, because a truncate or a reclaim
- * may wait on the pages it holds locked.
+ * Reads ahead of the reader and writes behind the writer. Unbound, so that
+ * the scheduler puts the work on a CPU the reader or writer is not copying
+ * on; a rescuer, because a truncate or a reclaim may wait on the pages it
+ * holds locked, and writing back is what frees memory.
  */
-static struct workqueue_struct *ezn_read_wq;
+static struct workqueue_struct *ezn_io_wq;
 
 /*
  * Decrypt and unlock the pages of @req, then free it; the ones that fail stay
@@ -121,7 +122,7 @@ static bool ezn_ra_waited_for(const struct readahead_control *rac, pgoff_t index
 /*
  * Runs of up to EZN_BATCH_MAX pages, one lower read each for their data and
  * their metadata entries (ezn_lower_read_blocks()). A run the reader waits
- * for is read here; the asynchronous part of the window goes to ezn_read_wq,
+ * for is read here; the asynchronous part of the window goes to ezn_io_wq,
  * so that its decryption overlaps the reader's copy of what came before.
  * Pages left in @rac when a request cannot be allocated are dropped by the
  * caller and read by read_folio when they are needed.
@@ -160,21 +161,21 @@ static void ezn_readahead(struct readahead_control *rac)
 			ezn_read_req_run(req);
 		} else {
 			INIT_WORK(&req->work, ezn_read_req_work);
-			queue_work(ezn_read_wq, &req->work);
+			queue_work(ezn_io_wq, &req->work);
 		}
 	}
 }
 
-int ezn_read_wq_init(void)
+int ezn_io_wq_init(void)
 {
-	ezn_read_wq = alloc_workqueue("ezncryptfs_read", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	return ezn_read_wq ? 0 : -ENOMEM;
+	ezn_io_wq = alloc_workqueue("ezncryptfs_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return ezn_io_wq ? 0 : -ENOMEM;
 }
 
 /* After the filesystem is unregistered: waits for the last request's free. */
-void ezn_read_wq_destroy(void)
+void ezn_io_wq_destroy(void)
 {
-	destroy_workqueue(ezn_read_wq);
+	destroy_workqueue(ezn_io_wq);
 }
 
 struct ezn_wb_ctx {
@@ -312,6 +313,75 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 		__free_page(ctx.b->cipher[i]);
 	kfree(ctx.b);
 	return err ?: err2;
+}
+
+/*
+ * Write-behind. A sequential writer's pages are written back (sealed and
+ * written to the lower file) by a work item on ezn_io_wq once EZN_WRITE_BEHIND
+ * bytes of them are dirty, while the writer goes on copying the next ones:
+ * without it, all the sealing would wait for the flusher or the final fsync,
+ * with every CPU but one idle while the data is copied in. Random writes keep
+ * the usual delayed writeback (a block rewritten soon is sealed once).
+ */
+#define EZN_WRITE_BEHIND	SZ_1M
+
+static void ezn_write_behind_work(struct work_struct *work)
+{
+	struct ezn_inode_info *ei = container_of(work, struct ezn_inode_info, wb_work);
+	struct writeback_control wbc = {
+		.sync_mode	= WB_SYNC_NONE,
+		.nr_to_write	= LONG_MAX,
+	};
+
+	spin_lock(&ei->wb_lock);
+	wbc.range_start = ei->wb_start;
+	wbc.range_end = ei->wb_end - 1;
+	ei->wb_start = LLONG_MAX;
+	ei->wb_end = 0;
+	spin_unlock(&ei->wb_lock);
+	if (wbc.range_start <= wbc.range_end)
+		filemap_fdatawrite_wbc(ei->vfs_inode.i_mapping, &wbc);
+}
+
+void ezn_write_behind_init_once(struct ezn_inode_info *ei)
+{
+	spin_lock_init(&ei->wb_lock);
+	INIT_WORK(&ei->wb_work, ezn_write_behind_work);
+}
+
+void ezn_write_behind_reset(struct ezn_inode_info *ei)
+{
+	ei->wb_next = 0;
+	ei->wb_mark = 0;
+	ei->wb_start = LLONG_MAX;
+	ei->wb_end = 0;
+}
+
+/*
+ * A buffered write put @len bytes at @pos into the page cache: when it
+ * continues the previous one and the run has EZN_WRITE_BEHIND bytes not yet
+ * handed over, hand over its whole pages.
+ */
+void ezn_write_behind(struct inode *inode, loff_t pos, size_t len)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+	bool kick = false;
+	loff_t end;
+
+	spin_lock(&ei->wb_lock);
+	if (pos != ei->wb_next)
+		ei->wb_mark = round_down(pos, PAGE_SIZE);	/* a new run */
+	ei->wb_next = pos + len;
+	end = round_down(ei->wb_next, PAGE_SIZE);
+	if (end - ei->wb_mark >= EZN_WRITE_BEHIND) {
+		ei->wb_start = min(ei->wb_start, ei->wb_mark);
+		ei->wb_end = max(ei->wb_end, end);
+		ei->wb_mark = end;
+		kick = true;
+	}
+	spin_unlock(&ei->wb_lock);
+	if (kick)
+		queue_work(ezn_io_wq, &ei->wb_work);
 }
 
 /*

@@ -51,6 +51,7 @@ static void ezn_inode_init_once(void *obj)
 	inode_init_once(&ei->vfs_inode);
 	mutex_init(&ei->lower_mutex);
 	init_rwsem(&ei->io_rwsem);
+	ezn_write_behind_init_once(ei);
 }
 
 int __init ezn_inode_cache_init(void)
@@ -80,6 +81,7 @@ static struct inode *ezn_alloc_inode(struct super_block *sb)
 	ei->lower_file = NULL;
 	ei->fk = NULL;
 	ei->new_header = NULL;
+	ezn_write_behind_reset(ei);
 	return &ei->vfs_inode;
 }
 
@@ -90,13 +92,15 @@ static void ezn_free_inode(struct inode *inode)
 
 /*
  * Dirty pages of a live inode were written back before we get here (iput or
- * umount); an unlinked inode's pages are simply dropped. Then the lower file,
- * the per-file key and the lower inode go.
+ * umount); an unlinked inode's pages are simply dropped, once a write-behind
+ * still at work on them is done. Then the lower file, the per-file key and
+ * the lower inode go.
  */
 static void ezn_evict_inode(struct inode *inode)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 
+	cancel_work_sync(&ei->wb_work);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
 	ezn_lower_file_release(inode);

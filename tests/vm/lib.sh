@@ -36,6 +36,8 @@ expect_klog() {
 
 # wait_for SECONDS WHAT COMMAND...: poll (every 0.2 s) until the command succeeds; a
 # loaded machine stretches asynchronous work, so a check on it waits, not sleeps.
+# The caller expands COMMAND's arguments once: what must be read again each time
+# goes in a function.
 wait_for() {
 	local limit=$1 what=$2 deadline=$((SECONDS + $1))
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Concurrency and memory pressure: writers on disjoint stripes of one file
 # with readers, a truncater racing an mmap writer, renames and an unlink of
-# open files, all while a loop syncs and drops caches. Afterwards every
+# open files, sequential writers whose pages are written behind while they
+# rewrite, truncate, unlink and close, all while a loop syncs and drops caches. Afterwards every
 # deterministic result is checked, again after a remount with cold caches,
 # and the kernel log must be clean.
 # lowers: ext4 xfs tmpfs
@@ -29,7 +30,10 @@ import mmap, os, random, sys, time
 from multiprocessing import Process
 d = sys.argv[1]
 B, W, ROUNDS, STRIPES = 4096, 4, 40, 24
+SMIB, STRUNC = 5, 3 * 1024 * 1024 + 1000
 A = os.path.join(d, "striped")
+def stream_chunk(gen, i):
+    return bytes([(gen * 97 + i) % 251 + 1]) * 65536
 def blk(w, r):
     return bytes([(w * 50 + r) % 251 + 1]) * B
 def writer(w):
@@ -73,6 +77,27 @@ def open_writer(fd):
     for i in range(200):
         os.pwrite(fd, bytes([i % 256]) * 100, i * 100)
     os.close(fd)
+def streamer():
+    # Sequential writes (written behind while they go on), a rewrite of the
+    # start of the file while its pages are written back, and a truncate.
+    p = os.path.join(d, "stream")
+    fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+    for i in range(SMIB * 16):
+        os.write(fd, stream_chunk(0, i))
+    os.lseek(fd, 0, os.SEEK_SET)
+    for i in range(32):
+        os.write(fd, stream_chunk(1, i))
+    os.ftruncate(fd, STRUNC)
+    os.close(fd)
+def stream_doomed():
+    # Unlinked and closed while its write-behind may still be at work.
+    for n in range(4):
+        p = os.path.join(d, "stream-doomed")
+        fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        for i in range(48):
+            os.write(fd, stream_chunk(n, i))
+        os.unlink(p)
+        os.close(fd)
 def unlinked():
     p = os.path.join(d, "doomed")
     fd = os.open(p, os.O_RDWR | os.O_CREAT, 0o644)
@@ -93,7 +118,8 @@ with open(os.path.join(d, "trunc"), "wb") as f:
 ren_fd = os.open(os.path.join(d, "ren-a"), os.O_RDWR)    # open before the renames start
 procs = [Process(target=writer, args=(w,)) for w in range(W)]
 procs += [Process(target=reader, args=(s,)) for s in range(2)]
-procs += [Process(target=f) for f in (truncater, mapper, renamer, unlinked)]
+procs += [Process(target=f) for f in (truncater, mapper, renamer, unlinked, streamer,
+                                       stream_doomed)]
 procs.append(Process(target=open_writer, args=(ren_fd,)))
 for p in procs:
     p.start()
@@ -124,6 +150,14 @@ assert len(r) == 20000
 for i in range(200):
     assert r[i * 100:(i + 1) * 100] == bytes([i % 256]) * 100, f"renamed file chunk {i}"
 assert not os.path.exists(os.path.join(d, "doomed"))
+SMIB, STRUNC = 5, 3 * 1024 * 1024 + 1000
+def stream_chunk(gen, i):
+    return bytes([(gen * 97 + i) % 251 + 1]) * 65536
+want = b"".join(stream_chunk(1, i) for i in range(32))
+want += b"".join(stream_chunk(0, i) for i in range(32, SMIB * 16))
+s = open(os.path.join(d, "stream"), "rb").read()
+assert s == want[:STRUNC], "streamed file"
+assert not os.path.exists(os.path.join(d, "stream-doomed"))
 PY
 }
 check "after the run"
