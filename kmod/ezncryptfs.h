@@ -185,6 +185,8 @@ int ezn_lower_resize(struct inode *inode, loff_t size);
  * of them allocated), and a read decrypts in place.
  */
 #define EZN_BATCH_MAX	32
+/* The least readahead window (super.c): runs for the CPUs to decrypt at once */
+#define EZN_READAHEAD_PAGES	(4 * EZN_BATCH_MAX)
 
 struct ezn_batch {
 	pgoff_t first;

@@ -477,6 +477,13 @@ static int ezn_fill_super(struct super_block *sb, struct fs_context *fc)
 	err = super_setup_bdi(sb);
 	if (err)
 		return err;
+	/*
+	 * The asynchronous part of a readahead window is decrypted in runs of
+	 * EZN_BATCH_MAX pages, one work item each (mmap.c): a window of a
+	 * single run keeps one CPU decrypting while the reader waits for it.
+	 */
+	sb->s_bdi->ra_pages = max_t(unsigned long, lower_sb->s_bdi->ra_pages, EZN_READAHEAD_PAGES);
+	sb->s_bdi->io_pages = max_t(unsigned long, lower_sb->s_bdi->io_pages, EZN_READAHEAD_PAGES);
 	sb->s_stack_depth = lower_sb->s_stack_depth + 1;
 	sb->s_maxbytes = ezn_max_bytes(lower_sb->s_maxbytes);
 	sb->s_blocksize = EZN_BLOCK_SIZE;

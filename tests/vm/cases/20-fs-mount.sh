@@ -48,6 +48,11 @@ expect_fail "creating the marker name" touch "$UPPER/.ezncryptfs"
 grep -q " $UPPER ezncryptfs .*key=$EZN_FS_KEY,category=lower" /proc/mounts ||
 	fail "options not shown in /proc/mounts: $(grep ezncryptfs /proc/mounts)"
 expect_eq "statfs type" 455a4e43 "$(stat -f -c %t "$UPPER")"
+# Readahead windows as large as the lower filesystem's, and at least 512 KiB
+# (four runs decrypted at once); the ezncryptfs bdi is the only one mounted.
+lower_ra=$(cat "/sys/class/bdi/$(mountpoint -d "$(stat -c %m "$LOWER")")/read_ahead_kb")
+expect_eq "readahead window (KiB)" $((lower_ra > 512 ? lower_ra : 512)) \
+	"$(cat /sys/class/bdi/ezncryptfs-*/read_ahead_kb)"
 mkdir "$UPPER/sub"
 echo hello >"$UPPER/sub/f"
 
