@@ -3,9 +3,9 @@
 # Concurrency and memory pressure: writers on disjoint stripes of one file
 # with readers, a truncater racing an mmap writer, renames and an unlink of
 # open files, sequential writers whose pages are written behind while they
-# rewrite, truncate, unlink and close, all while a loop syncs and drops caches. Afterwards every
-# deterministic result is checked, again after a remount with cold caches,
-# and the kernel log must be clean.
+# rewrite, truncate, unlink and close, all while a loop syncs and drops
+# caches. Afterwards every deterministic result is checked, again after a
+# remount with cold caches, and the kernel log must be clean.
 # lowers: ext4 xfs tmpfs
 # timeout: 400
 source "$EZN_TOP/tests/vm/lib.sh"
