@@ -135,7 +135,12 @@ setup_fscrypt() {
 		--quiet >/dev/null 2>&1 || return 1
 	echo /mnt/ram/fsc
 }
-teardown_fscrypt() { fscrypt lock /mnt/ram/fsc >/dev/null 2>&1; rm -rf /mnt/ram/fsc; }
+# The protector and policy go too: the next round's setup makes new ones under
+# the same name, which fscrypt refuses while the old ones exist.
+teardown_fscrypt() {
+	fscrypt lock /mnt/ram/fsc >/dev/null 2>&1
+	rm -rf /mnt/ram/fsc /mnt/ram/.fscrypt
+}
 
 # fio_bw DIR NAME RW BS MIB: MiB/s (read or write side, whichever RW is).
 fio_bw() {
