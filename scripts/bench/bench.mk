@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: the benchmark's helper programs.
 
-BENCH_PROGS := $(BUILD)/bin/afalg-gcm $(BUILD)/bin/smallfiles
+BENCH_PROGS := $(BUILD)/bin/afalg-speed $(BUILD)/bin/smallfiles
 
-$(BUILD)/bin/afalg-gcm: $(BUILD)/scripts/bench/afalg-gcm.o
+$(BUILD)/bin/afalg-speed: $(BUILD)/scripts/bench/afalg-speed.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^
 

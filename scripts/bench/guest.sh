@@ -183,9 +183,13 @@ tcrypt_gcm() {
 tcrypt_gcm | while read -r what row val unit; do record "$what" "$row" "$val" "$unit"; done
 # ezncryptfs spreads the blocks of a run over the CPUs: the ceiling is per CPU.
 record crypto-cpus vm "$(nproc)" CPUs
-line=$("$bin/afalg-gcm" 3)
-read -r mibs driver <<<"$line"
-record crypto-afalg gcm-aes-4k "${mibs:-0}" "MiB/s(${driver:-none})"
+# Through AF_ALG, a system call per 4 KiB block: GCM, and the peers' ciphers,
+# which compute no tag (eCryptfs: cbc(aes), fscrypt: xts(aes)).
+for what in "enc gcm(aes)" "enc cbc(aes)" "dec cbc(aes)" "enc xts(aes)" "dec xts(aes)"; do
+	set -- $what
+	read -r mibs driver <<<"$("$bin/afalg-speed" 3 "$1" "$2")"
+	record "crypto-afalg-$1-${2%%(*}" "$2" "${mibs:-0}" "MiB/s(${driver:-none})"
+done
 start_db || echo "bench: MariaDB did not start; no mysqldump row" >&2
 
 # EZN_BENCH_ROUNDS=N: the whole list N times, round robin, so that a slow

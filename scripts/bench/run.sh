@@ -31,7 +31,7 @@ result=$out/results-$stamp.txt
 	awk '
 	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each.
 	# The cipher alone: crypto-enc and crypto-dec (tcrypt, in the kernel),
-	# crypto-afalg (from user space, a system call per block).
+	# crypto-afalg-{enc,dec}-MODE (from user space, a system call per block).
 	$1 ~ /^crypto-/ { if (!($1 in crypto) || $3 > crypto[$1]) { crypto[$1] = $3; cunit[$1] = $4 }; next }
 	{
 		if (!($1 in seen)) { seen[$1] = 1; rows[++nrows] = $1 }
@@ -68,9 +68,22 @@ result=$out/results-$stamp.txt
 		printf "\n"
 		ceiling("crypto-enc", "encryption", "seq-write")
 		ceiling("crypto-dec", "decryption", "seq-read")
-		if ("crypto-afalg" in crypto)
-			printf "through AF_ALG from user space (a system call per block): %s %s\n",
-			       crypto["crypto-afalg"], unit_of("crypto-afalg")
+		afalg("gcm", "ezncryptfs")
+		afalg("cbc", "eCryptfs")
+		afalg("xts", "fscrypt")
+	}
+	# The cipher MODE through AF_ALG (a system call per 4 KiB block), as
+	# recorded: crypto-afalg-enc-MODE and crypto-afalg-dec-MODE.
+	function afalg(mode, user,   e, d) {
+		e = "crypto-afalg-enc-" mode
+		d = "crypto-afalg-dec-" mode
+		if (!(e in crypto))
+			return
+		printf "through AF_ALG from user space (a system call per 4 KiB block), %s(aes) (%s): encryption %s %s",
+		       mode, user, crypto[e], unit_of(e)
+		if (d in crypto)
+			printf ", decryption %s MiB/s", crypto[d]
+		printf "\n"
 	}
 	# "MiB/s(driver)" as recorded: "MiB/s (driver)".
 	function unit_of(key,   s) {
