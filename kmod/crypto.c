@@ -31,8 +31,6 @@
 
 #include "crypto_priv.h"
 
-#define EZN_BLOCK_AAD_SIZE	(EZN_FILE_ID_SIZE + 8)
-
 struct ezn_crypt_req {
 	u8 iv[EZN_NONCE_SIZE];
 	u8 tag[EZN_TAG_SIZE];
@@ -46,12 +44,13 @@ struct ezn_crypt_req {
 
 struct crypto_aead *ezn_aead_alloc(const u8 key[EZN_KEY_SIZE])
 {
+	const char *driver = ezn_gcm_driver_name();
 	struct crypto_aead *tfm;
 	int err;
 
-	tfm = crypto_alloc_aead(EZN_AEAD_ALG, 0, 0);
+	tfm = crypto_alloc_aead(driver, 0, 0);
 	if (IS_ERR(tfm)) {
-		pr_err_ratelimited("cannot allocate %s: %ld\n", EZN_AEAD_ALG, PTR_ERR(tfm));
+		pr_err_ratelimited("cannot allocate %s: %ld\n", driver, PTR_ERR(tfm));
 		return tfm;
 	}
 	err = crypto_aead_setkey(tfm, key, EZN_KEY_SIZE);

@@ -96,6 +96,9 @@ void ezn_file_key_free(struct ezn_file_key *fk);
 /* Free the file keys kept for reuse (module exit). */
 void ezn_file_key_pool_drain(void);
 
+/* At module load: pick the gcm(aes) implementation (kmod/gcm_impl.c). */
+int ezn_gcm_impl_init(void);
+
 /*
  * Seal @len (1..EZN_BLOCK_SIZE) bytes of cleartext block @index from @clear
  * (at offset 0) into @cipher (at offset 0) with a fresh random nonce, writing

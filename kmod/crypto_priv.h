@@ -17,6 +17,9 @@
 #define EZN_HMAC_ALG		"hmac(sha256)"
 #define EZN_HMAC_SIZE		32
 
+/* A block's associated data: the file id and the little-endian block index. */
+#define EZN_BLOCK_AAD_SIZE	(EZN_FILE_ID_SIZE + 8)
+
 /* Derivation labels: HMAC-SHA256(master key, label). FORMAT.md lists them. */
 #define EZN_LABEL_KEY_ID	"ezncrypt v1 key id"
 #define EZN_LABEL_WRAP_KEY	"ezncrypt v1 wrap key"
@@ -62,6 +65,9 @@ struct ezn_file_key {
 	struct ezn_crypt_req *spare;	/* preallocated request, used when free */
 	struct list_head pool;		/* in the pool of free file keys (crypto.c) */
 };
+
+/* The gcm(aes) driver picked at load (kmod/gcm_impl.c). */
+const char *ezn_gcm_driver_name(void);
 
 /* Allocate an AES-256-GCM transform keyed with @key (tag EZN_TAG_SIZE). */
 struct crypto_aead *ezn_aead_alloc(const u8 key[EZN_KEY_SIZE]);

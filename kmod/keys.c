@@ -83,8 +83,6 @@ static int ezn_master_key_derive(struct ezn_master_key *mk, const u8 raw[EZN_KEY
 		mk->wrap_tfm = NULL;
 		goto free_hmac;
 	}
-	pr_info_once("AES-256-GCM implementation: %s\n",
-		     crypto_aead_driver_name(mk->wrap_tfm));
 
 free_hmac:
 	crypto_free_shash(hmac);	/* frees its keyed context with kfree_sensitive */

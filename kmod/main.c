@@ -16,6 +16,10 @@ static int __init ezn_init(void)
 {
 	int err;
 
+	err = ezn_gcm_impl_init();
+	if (err)
+		return err;
+
 	err = ezn_inode_cache_init();
 	if (err)
 		return err;

@@ -32,7 +32,10 @@ result=$out/results-$stamp.txt
 	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each.
 	# The cipher alone: crypto-enc and crypto-dec (tcrypt, in the kernel),
 	# crypto-afalg-{enc,dec}-MODE (from user space, a system call per block).
-	$1 ~ /^crypto-/ { if (!($1 in crypto) || $3 > crypto[$1]) { crypto[$1] = $3; cunit[$1] = $4 }; next }
+	$1 ~ /^crypto-/ {
+		if (!($1 in crypto) || $3 > crypto[$1]) { crypto[$1] = $3; cunit[$1] = $4; cname[$1] = $2 }
+		next
+	}
 	{
 		if (!($1 in seen)) { seen[$1] = 1; rows[++nrows] = $1 }
 		if (!(($1, $2) in v) || $3 > v[$1, $2]) v[$1, $2] = $3
@@ -68,19 +71,34 @@ result=$out/results-$stamp.txt
 		printf "\n"
 		ceiling("crypto-enc", "encryption", "seq-write")
 		ceiling("crypto-dec", "decryption", "seq-read")
-		afalg("gcm", "ezncryptfs")
-		afalg("cbc", "eCryptfs")
-		afalg("xts", "fscrypt")
+		loaded()
+		afalg("gcm", "the kernel\047s gcm(aes)")
+		afalg("ezn", "gcm(aes) as ezncryptfs seals")
+		afalg("cbc", "cbc(aes), eCryptfs")
+		afalg("xts", "xts(aes), fscrypt")
 	}
-	# The cipher MODE through AF_ALG (a system call per 4 KiB block), as
-	# recorded: crypto-afalg-enc-MODE and crypto-afalg-dec-MODE.
-	function afalg(mode, user,   e, d) {
-		e = "crypto-afalg-enc-" mode
-		d = "crypto-afalg-dec-" mode
+	# What the module measured at load to pick its gcm(aes) (crypto-load-N).
+	function loaded(   i, k, sep) {
+		for (i = 1; ("crypto-load-" i) in crypto; i++) {
+			k = "crypto-load-" i
+			if (i == 1)
+				printf "ezncryptfs at load (in the kernel, 4 KiB seals, one thread):"
+			printf "%s %s %s MiB/s%s", sep, cname[k], crypto[k],
+			       cunit[k] ~ /in-use/ ? " (in use)" : ""
+			sep = ","
+		}
+		if (i > 1)
+			printf "\n"
+	}
+	# A cipher through AF_ALG (a system call per 4 KiB block), as recorded:
+	# crypto-afalg-enc-WHAT and crypto-afalg-dec-WHAT.
+	function afalg(what, label,   e, d) {
+		e = "crypto-afalg-enc-" what
+		d = "crypto-afalg-dec-" what
 		if (!(e in crypto))
 			return
-		printf "through AF_ALG from user space (a system call per 4 KiB block), %s(aes) (%s): encryption %s %s",
-		       mode, user, crypto[e], unit_of(e)
+		printf "through AF_ALG from user space (a system call per 4 KiB block), %s: encryption %s %s",
+		       label, crypto[e], unit_of(e)
 		if (d in crypto)
 			printf ", decryption %s MiB/s", crypto[d]
 		printf "\n"
@@ -92,13 +110,14 @@ result=$out/results-$stamp.txt
 		return s
 	}
 	# ezncryptfs seals and opens runs of blocks on every CPU of the VM, so
-	# its ceiling is the single-thread figure times the CPUs.
+	# its ceiling is the single-thread figure times the CPUs (of the kernel\047s
+	# gcm(aes): tcrypt measures no other; ezncryptfs may use a faster one).
 	function ceiling(key, what, row,   e, cpus) {
 		if (!(key in crypto) || crypto[key] <= 0)
 			return
 		e = v[row, "ezncryptfs"]
 		cpus = crypto["crypto-cpus"] > 0 ? crypto["crypto-cpus"] : 1
-		printf "in-kernel AES-256-GCM %s of 4 KiB blocks (tcrypt, one thread): %s %s", what,
+		printf "the kernel\047s gcm(aes), %s of 4 KiB blocks (tcrypt, in the kernel, one thread): %s %s", what,
 		       crypto[key], unit_of(key)
 		if (e != "")
 			printf "; x %d CPUs = %.1f, of which ezncryptfs %s reaches %.0f%%", cpus,
