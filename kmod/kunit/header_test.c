@@ -4,13 +4,15 @@
  * encode and decode round trip, every field where FORMAT.md puts it, and
  * damaged, truncated, foreign, bad-magic and bad-version headers rejected
  * with the errno the read path expects. header.c and the crypto core it uses
- * are compiled into this test module, so ezncryptfs.ko exports nothing for it.
+ * (crypto.c, gcm_impl.c) are compiled into this test module, so ezncryptfs.ko
+ * exports nothing for it.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
 
 #include "../header.c"
 #include "../crypto.c"
+#include "../gcm_impl.c"
 
 struct hdr_test {
 	struct ezn_master_key mk;	/* key_id and wrap_tfm only */
