@@ -12,9 +12,8 @@
  *
  * Allocating a gcm(aes) transform costs far more than keying one (the
  * accelerated implementation stacks three transforms), and every file that is
- * created or opened needs one. Freed file keys therefore go to a small pool,
- * their transform re-keyed with a throwaway key and their request wiped, and
- * the next file key is built from one of them by keying it.
+ * created or opened needs one: file keys come from a pool of ready ones, kept
+ * filled in the background (see ezn_fk_pool).
  */
 #include <linux/list.h>
 #include <linux/slab.h>
@@ -93,15 +92,33 @@ int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZ
 	return err;
 }
 
+/*
+ * ezn_fk_pool, the pool of ready file keys. A pooled file key's transform is keyed with a
+ * random key of its own, kept in fresh_key: a new file takes one as it is (its
+ * key drawn ahead of time, no keying on the create path), an existing file
+ * keys one with its unwrapped key. A freed file key is never reused with its
+ * key: it goes to the retired list, and the pool work keys it with a new
+ * random key (which overwrites the old key schedule) and wipes its request
+ * before it joins the pool, or frees it (crypto_free_aead() wipes) when the
+ * pool is full. The pool work also fills the pool up to EZN_FK_POOL_MAX once
+ * it drops below EZN_FK_POOL_LOW: both run on a CPU other than the creating
+ * or evicting task's when one is free. ezn_fk_pool_lock guards both lists and
+ * ezn_fk_pool_nr.
+ */
 #define EZN_FK_POOL_MAX	64
+#define EZN_FK_POOL_LOW	16
 
 static LIST_HEAD(ezn_fk_pool);
+static LIST_HEAD(ezn_fk_retired);
 static unsigned int ezn_fk_pool_nr;
 static DEFINE_SPINLOCK(ezn_fk_pool_lock);
+static void ezn_fk_pool_work_fn(struct work_struct *work);
+static DECLARE_WORK(ezn_fk_pool_work, ezn_fk_pool_work_fn);
 
 static struct ezn_file_key *ezn_fk_pool_get(void)
 {
 	struct ezn_file_key *fk;
+	bool low;
 
 	spin_lock(&ezn_fk_pool_lock);
 	fk = list_first_entry_or_null(&ezn_fk_pool, struct ezn_file_key, pool);
@@ -109,33 +126,11 @@ static struct ezn_file_key *ezn_fk_pool_get(void)
 		list_del(&fk->pool);
 		ezn_fk_pool_nr--;
 	}
+	low = ezn_fk_pool_nr < EZN_FK_POOL_LOW;
 	spin_unlock(&ezn_fk_pool_lock);
+	if (low)
+		queue_work(system_unbound_wq, &ezn_fk_pool_work);
 	return fk;
-}
-
-/* Wipe @fk's key and keep it for reuse; false when the pool is full. */
-static bool ezn_fk_pool_put(struct ezn_file_key *fk)
-{
-	u8 junk[EZN_KEY_SIZE];
-	bool kept = false;
-
-	if (READ_ONCE(ezn_fk_pool_nr) >= EZN_FK_POOL_MAX)
-		return false;
-	get_random_bytes(junk, sizeof(junk));
-	if (crypto_aead_setkey(fk->tfm, junk, sizeof(junk)))
-		goto out;
-	memzero_explicit(fk->spare, fk->req_size);
-	memzero_explicit(fk->file_id, sizeof(fk->file_id));
-	spin_lock(&ezn_fk_pool_lock);
-	if (ezn_fk_pool_nr < EZN_FK_POOL_MAX) {
-		list_add(&fk->pool, &ezn_fk_pool);
-		ezn_fk_pool_nr++;
-		kept = true;
-	}
-	spin_unlock(&ezn_fk_pool_lock);
-out:
-	memzero_explicit(junk, sizeof(junk));
-	return kept;
 }
 
 static void ezn_fk_destroy(struct ezn_file_key *fk)
@@ -146,33 +141,12 @@ static void ezn_fk_destroy(struct ezn_file_key *fk)
 	kfree_sensitive(fk);
 }
 
-/* At module exit: no file key is in use any more. */
-void ezn_file_key_pool_drain(void)
-{
-	struct ezn_file_key *fk;
-
-	while ((fk = ezn_fk_pool_get()))
-		ezn_fk_destroy(fk);
-}
-
-int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SIZE],
-		     struct ezn_file_key **out)
+/* A file key with its transform keyed with @key, or an ERR_PTR. */
+static struct ezn_file_key *ezn_fk_alloc(const u8 key[EZN_KEY_SIZE])
 {
 	struct ezn_file_key *fk;
 	unsigned int nofs;
 	int err;
-
-	fk = ezn_fk_pool_get();
-	if (fk) {
-		err = crypto_aead_setkey(fk->tfm, key, EZN_KEY_SIZE);
-		if (err) {
-			ezn_fk_destroy(fk);
-			return err;
-		}
-		memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
-		*out = fk;
-		return 0;
-	}
 
 	/* Called from lookup, open and create: no reclaim into filesystems. */
 	nofs = memalloc_nofs_save();
@@ -181,9 +155,7 @@ int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SI
 		err = -ENOMEM;
 		goto restore_nofs;
 	}
-	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
 	mutex_init(&fk->spare_lock);
-
 	fk->tfm = ezn_aead_alloc(key);
 	if (IS_ERR(fk->tfm)) {
 		err = PTR_ERR(fk->tfm);
@@ -196,8 +168,7 @@ int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SI
 		goto free_tfm;
 	}
 	memalloc_nofs_restore(nofs);
-	*out = fk;
-	return 0;
+	return fk;
 
 free_tfm:
 	crypto_free_aead(fk->tfm);
@@ -206,15 +177,130 @@ free_fk:
 	kfree(fk);
 restore_nofs:
 	memalloc_nofs_restore(nofs);
-	return err;
+	return ERR_PTR(err);
 }
 
+/* Into the pool when it has room: false when it is full. */
+static bool ezn_fk_pool_add(struct ezn_file_key *fk)
+{
+	bool kept = false;
+
+	spin_lock(&ezn_fk_pool_lock);
+	if (ezn_fk_pool_nr < EZN_FK_POOL_MAX) {
+		list_add_tail(&fk->pool, &ezn_fk_pool);
+		ezn_fk_pool_nr++;
+		kept = true;
+	}
+	spin_unlock(&ezn_fk_pool_lock);
+	return kept;
+}
+
+/*
+ * Retired file keys first (their keys must go), each keyed with a new random
+ * key or freed; then new ones until the pool is full.
+ */
+static void ezn_fk_pool_work_fn(struct work_struct *work)
+{
+	struct ezn_file_key *fk;
+	u8 key[EZN_KEY_SIZE];
+	bool fill;
+
+	for (;;) {
+		spin_lock(&ezn_fk_pool_lock);
+		fk = list_first_entry_or_null(&ezn_fk_retired, struct ezn_file_key, pool);
+		if (fk)
+			list_del(&fk->pool);
+		fill = ezn_fk_pool_nr < EZN_FK_POOL_MAX;
+		spin_unlock(&ezn_fk_pool_lock);
+
+		if (fk) {
+			memzero_explicit(fk->spare, fk->req_size);
+			memzero_explicit(fk->file_id, sizeof(fk->file_id));
+			get_random_bytes(fk->fresh_key, EZN_KEY_SIZE);
+			if (!fill || crypto_aead_setkey(fk->tfm, fk->fresh_key, EZN_KEY_SIZE) ||
+			    !ezn_fk_pool_add(fk))
+				ezn_fk_destroy(fk);
+		} else if (fill) {
+			get_random_bytes(key, EZN_KEY_SIZE);
+			fk = ezn_fk_alloc(key);
+			if (IS_ERR(fk))
+				break;
+			memcpy(fk->fresh_key, key, EZN_KEY_SIZE);
+			if (!ezn_fk_pool_add(fk))
+				ezn_fk_destroy(fk);
+		} else {
+			break;
+		}
+		cond_resched();
+	}
+	memzero_explicit(key, sizeof(key));
+}
+
+/* At module exit: no file key is in use any more. */
+void ezn_file_key_pool_drain(void)
+{
+	struct ezn_file_key *fk, *tmp;
+	LIST_HEAD(all);
+
+	cancel_work_sync(&ezn_fk_pool_work);
+	spin_lock(&ezn_fk_pool_lock);
+	list_splice_init(&ezn_fk_retired, &all);
+	list_splice_init(&ezn_fk_pool, &all);
+	ezn_fk_pool_nr = 0;
+	spin_unlock(&ezn_fk_pool_lock);
+	list_for_each_entry_safe(fk, tmp, &all, pool)
+		ezn_fk_destroy(fk);
+}
+
+int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SIZE],
+		     struct ezn_file_key **out)
+{
+	struct ezn_file_key *fk;
+	int err;
+
+	fk = ezn_fk_pool_get();
+	if (fk) {
+		memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
+		err = crypto_aead_setkey(fk->tfm, key, EZN_KEY_SIZE);
+		if (err) {
+			ezn_fk_destroy(fk);
+			return err;
+		}
+	} else {
+		fk = ezn_fk_alloc(key);
+		if (IS_ERR(fk))
+			return PTR_ERR(fk);
+	}
+	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
+	*out = fk;
+	return 0;
+}
+
+int ezn_file_key_fresh(const u8 file_id[EZN_FILE_ID_SIZE], u8 key[EZN_KEY_SIZE],
+		       struct ezn_file_key **out)
+{
+	struct ezn_file_key *fk = ezn_fk_pool_get();
+
+	if (!fk) {
+		get_random_bytes(key, EZN_KEY_SIZE);
+		return ezn_file_key_new(file_id, key, out);
+	}
+	memcpy(key, fk->fresh_key, EZN_KEY_SIZE);
+	memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
+	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
+	*out = fk;
+	return 0;
+}
+
+/* The key is wiped by the pool work, which @fk is handed to. */
 void ezn_file_key_free(struct ezn_file_key *fk)
 {
 	if (!fk)
 		return;
-	if (!ezn_fk_pool_put(fk))
-		ezn_fk_destroy(fk);
+	spin_lock(&ezn_fk_pool_lock);
+	list_add_tail(&fk->pool, &ezn_fk_retired);
+	spin_unlock(&ezn_fk_pool_lock);
+	queue_work(system_unbound_wq, &ezn_fk_pool_work);
 }
 
 /*

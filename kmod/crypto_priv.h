@@ -63,7 +63,8 @@ struct ezn_file_key {
 	unsigned int req_size;		/* sizeof(struct ezn_crypt_req) + reqsize */
 	struct mutex spare_lock;	/* guards spare */
 	struct ezn_crypt_req *spare;	/* preallocated request, used when free */
-	struct list_head pool;		/* in the pool of free file keys (crypto.c) */
+	struct list_head pool;		/* in the pool or retired list (crypto.c) */
+	u8 fresh_key[EZN_KEY_SIZE];	/* in the pool: the key it is keyed with */
 };
 
 /* The gcm(aes) driver picked at load (kmod/gcm_impl.c). */
@@ -84,5 +85,9 @@ int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZ
 /* Build a file key from its id and raw key (the caller wipes @key). */
 int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SIZE],
 		     struct ezn_file_key **out);
+
+/* A new file's key: drawn at random into @key (the caller wipes it), ahead of time when it can. */
+int ezn_file_key_fresh(const u8 file_id[EZN_FILE_ID_SIZE], u8 key[EZN_KEY_SIZE],
+		       struct ezn_file_key **out);
 
 #endif /* EZN_CRYPTO_PRIV_H */

@@ -89,7 +89,8 @@ struct ezn_inode_info {
 	struct rw_semaphore io_rwsem;
 	/*
 	 * Write-behind (mmap.c): wb_work writes back [wb_start, wb_end) of a
-	 * sequential writer's pages; wb_next (where the writer's next write
+	 * sequential writer's pages, or all dirty pages once the last writer
+	 * has closed the file; wb_next (where the writer's next write
 	 * would continue its run) and wb_mark (the run's offset not handed
 	 * over yet) find them. wb_lock guards the four; the work is cancelled
 	 * before the inode's pages go at eviction.
@@ -165,6 +166,7 @@ void ezn_io_wq_destroy(void);
 void ezn_write_behind_init_once(struct ezn_inode_info *ei);
 void ezn_write_behind_reset(struct ezn_inode_info *ei);
 void ezn_write_behind(struct inode *inode, loff_t pos, size_t len);
+void ezn_write_behind_close(struct inode *inode);
 
 /* lower.c */
 /* Cleartext size of a lower file: 0 when it is empty, negative when no size maps to it. */

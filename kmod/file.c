@@ -71,6 +71,15 @@ static ssize_t ezn_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	return ret;
 }
 
+/* The last writer's close starts writeback (ezn_write_behind_close()). */
+static int ezn_file_release(struct inode *inode, struct file *file)
+{
+	/* __fput() drops this file's write access after ->release. */
+	if ((file->f_mode & FMODE_WRITE) && atomic_read(&inode->i_writecount) == 1)
+		ezn_write_behind_close(inode);
+	return 0;
+}
+
 /* Write the upper pages of the range into the lower file, then sync it. */
 static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
@@ -95,6 +104,7 @@ static int ezn_mmap(struct file *file, struct vm_area_struct *vma)
 
 const struct file_operations ezn_file_fops = {
 	.open		= ezn_file_open,
+	.release	= ezn_file_release,
 	.llseek		= generic_file_llseek,
 	.read_iter	= ezn_read_iter,
 	.write_iter	= ezn_write_iter,

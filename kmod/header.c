@@ -24,8 +24,7 @@ struct ezn_wrap_buf {
 int ezn_header_new_key(struct ezn_new_header *nh, struct ezn_file_key **out)
 {
 	get_random_bytes(nh->file_id, EZN_FILE_ID_SIZE);
-	get_random_bytes(nh->key, EZN_KEY_SIZE);
-	return ezn_file_key_new(nh->file_id, nh->key, out);
+	return ezn_file_key_fresh(nh->file_id, nh->key, out);
 }
 
 int ezn_header_seal(struct ezn_master_key *mk, const struct ezn_new_header *nh,

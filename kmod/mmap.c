@@ -321,7 +321,9 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
  * bytes of them are dirty, while the writer goes on copying the next ones:
  * without it, all the sealing would wait for the flusher or the final fsync,
  * with every CPU but one idle while the data is copied in. Random writes keep
- * the usual delayed writeback (a block rewritten soon is sealed once).
+ * the usual delayed writeback (a block rewritten soon is sealed once) while
+ * the file is open for writing; the last writer's close hands over the rest
+ * (ezn_write_behind_close()).
  */
 #define EZN_WRITE_BEHIND	SZ_1M
 
@@ -355,6 +357,27 @@ void ezn_write_behind_reset(struct ezn_inode_info *ei)
 	ei->wb_mark = 0;
 	ei->wb_start = LLONG_MAX;
 	ei->wb_end = 0;
+}
+
+/*
+ * The last writer closed the file: hand all its dirty pages over. A file
+ * written whole and closed (a dump, the files of a small-file workload) is
+ * then sealed on another CPU while its writer goes on with the next one,
+ * instead of by the flusher later, one inode after another, while the
+ * caller of sync() waits.
+ */
+void ezn_write_behind_close(struct inode *inode)
+{
+	struct ezn_inode_info *ei = EZN_I(inode);
+
+	if (!mapping_tagged(inode->i_mapping, PAGECACHE_TAG_DIRTY))
+		return;
+	spin_lock(&ei->wb_lock);
+	ei->wb_start = 0;
+	ei->wb_end = LLONG_MAX;
+	ei->wb_mark = round_down(ei->wb_next, PAGE_SIZE);
+	spin_unlock(&ei->wb_lock);
+	queue_work(ezn_io_wq, &ei->wb_work);
 }
 
 /*

@@ -3,9 +3,9 @@
  * KUnit tests for the file header (kmod/header.c, FORMAT.md "File header"):
  * encode and decode round trip, every field where FORMAT.md puts it, and
  * damaged, truncated, foreign, bad-magic and bad-version headers rejected
- * with the errno the read path expects. header.c and the crypto core it uses
- * (crypto.c, gcm_impl.c) are compiled into this test module, so ezncryptfs.ko
- * exports nothing for it.
+ * with the errno the read path expects; new file keys from the pool of ready
+ * ones. header.c and the crypto core it uses (crypto.c, gcm_impl.c) are
+ * compiled into this test module, so ezncryptfs.ko exports nothing for it.
  */
 #include <kunit/test.h>
 #include <linux/random.h>
@@ -128,6 +128,57 @@ static void ezn_header_round_trip(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, same_file_key(test, fk, fk2));
 	ezn_file_key_free(fk2);
 	ezn_file_key_free(fk);
+}
+
+/* Is @fk in the pool of ready file keys? */
+static bool in_key_pool(struct ezn_file_key *fk)
+{
+	struct ezn_file_key *p;
+	bool found = false;
+
+	spin_lock(&ezn_fk_pool_lock);
+	list_for_each_entry(p, &ezn_fk_pool, pool)
+		found |= p == fk;
+	spin_unlock(&ezn_fk_pool_lock);
+	return found;
+}
+
+/*
+ * New file keys taken from the pool (keyed ahead of time) are the keys their
+ * headers wrap, and each its own; a freed one is keyed anew before the pool
+ * hands it out again.
+ */
+static void ezn_header_key_pool(struct kunit *test)
+{
+	struct hdr_test *t = test->priv;
+	struct ezn_new_header nh[4];
+	struct ezn_file_key *fk[4], *fk2;
+	int i;
+
+	/* From an empty pool the key is made on the spot; the pool fills behind. */
+	ezn_file_key_pool_drain();
+	KUNIT_ASSERT_EQ(test, ezn_header_new_key(&nh[0], &fk[0]), 0);
+	flush_work(&ezn_fk_pool_work);
+	KUNIT_EXPECT_EQ(test, ezn_fk_pool_nr, EZN_FK_POOL_MAX);
+	for (i = 1; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, ezn_header_new_key(&nh[i], &fk[i]), 0);
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, ezn_header_seal(&t->mk, &nh[i], t->hdr), 0);
+		KUNIT_ASSERT_EQ(test, ezn_header_open(&t->mk, t->hdr, &fk2), 0);
+		KUNIT_EXPECT_TRUE(test, same_file_key(test, fk[i], fk2));
+		KUNIT_EXPECT_FALSE(test, same_file_key(test, fk[(i + 1) % 4], fk2));
+		ezn_file_key_free(fk2);
+	}
+	/* Three keys are out, so the pool has room for the freed one. */
+	ezn_file_key_free(fk[0]);
+	flush_work(&ezn_fk_pool_work);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ezn_fk_retired));
+	KUNIT_ASSERT_TRUE(test, in_key_pool(fk[0]));
+	KUNIT_EXPECT_TRUE(test, memcmp(fk[0]->fresh_key, nh[0].key, EZN_KEY_SIZE));
+	KUNIT_EXPECT_FALSE(test, memchr_inv(fk[0]->file_id, 0, EZN_FILE_ID_SIZE));
+	for (i = 1; i < 4; i++)
+		ezn_file_key_free(fk[i]);
+	memzero_explicit(nh, sizeof(nh));
 }
 
 static void ezn_header_fields(struct kunit *test)
@@ -289,6 +340,7 @@ static void ezn_header_foreign_key(struct kunit *test)
 
 static struct kunit_case ezn_header_cases[] = {
 	KUNIT_CASE(ezn_header_round_trip),
+	KUNIT_CASE(ezn_header_key_pool),
 	KUNIT_CASE(ezn_header_fields),
 	KUNIT_CASE(ezn_header_encode_by_hand),
 	KUNIT_CASE(ezn_header_every_byte),

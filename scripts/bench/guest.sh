@@ -47,25 +47,37 @@ record() {
 }
 
 # EZN_BENCH_PERF="FS ...": profile those filesystems' rows (perf, cpu-clock,
-# whole system) into /ezn-out/perf-FS-ROW.txt.
+# whole system) into /ezn-out/perf-FS-ROW.txt, by symbol alone, and
+# perf-FS-ROW-incl.txt, with the time of callees in their callers. perf takes
+# seconds to start under TCG: it records from the moment it acknowledges
+# "enable" on its control FIFO, so the row is sampled from its first operation.
 perf_pid=
 prof_start() {
 	case " ${EZN_BENCH_PERF:-} " in
 	*" $fs "*) ;;
 	*) return 0 ;;
 	esac
-	perf record -q -e cpu-clock -a -g -o "/tmp/perf-$fs-$1.data" >/dev/null 2>&1 &
+	rm -f /tmp/perf-ctl /tmp/perf-ack
+	mkfifo /tmp/perf-ctl /tmp/perf-ack
+	exec {perf_ctl}<>/tmp/perf-ctl {perf_ack}<>/tmp/perf-ack
+	perf record -q -D -1 --control "fd:$perf_ctl,$perf_ack" -e cpu-clock -a -g \
+		-o "/tmp/perf-$fs-$1.data" >/dev/null 2>&1 &
 	perf_pid=$!
 	prof_row=$1
-	sleep 1
+	echo enable >&"$perf_ctl"
+	read -r -t 120 -u "$perf_ack" _ || echo "bench: perf did not start" >&2
 }
 prof_stop() {
 	[ -n "$perf_pid" ] || return 0
 	kill -INT "$perf_pid"
 	wait "$perf_pid"
 	perf_pid=
+	exec {perf_ctl}>&- {perf_ack}>&-
 	perf report -q -i "/tmp/perf-$fs-$prof_row.data" --stdio --no-children \
 		--sort sym -g none --percent-limit 0.5 >"/ezn-out/perf-$fs-$prof_row.txt" 2>&1
+	# Inclusive time (callees counted in their callers): where a row's time goes.
+	perf report -q -i "/tmp/perf-$fs-$prof_row.data" --stdio --children \
+		--sort sym -g none --percent-limit 1 >"/ezn-out/perf-$fs-$prof_row-incl.txt" 2>&1
 	rm -f "/tmp/perf-$fs-$prof_row.data"
 }
 

@@ -7,7 +7,8 @@
 # syncfs, unlink and rename of open files; every file is compared with a
 # reference copy after a remount with dropped caches and after a module
 # reload, and the lower files hold no cleartext. A sequential writer's data
-# reaches the lower file while it writes, with no sync (write-behind).
+# reaches the lower file while it writes, and the rest at its close, with no
+# sync (write-behind).
 # lowers: ext4 xfs tmpfs
 # timeout: 400
 source "$EZN_TOP/tests/vm/lib.sh"
@@ -197,19 +198,30 @@ if [ "$EZN_LOWER_FS" != tmpfs ]; then
 fi
 
 # Write-behind: a sequential writer's data reaches the lower file while it
-# writes, without a sync and with the flusher held off (its timers at an
-# hour), and reads back after a remount.
+# writes (a MiB at a time) and the rest once its last writer closes it,
+# without a sync and with the flusher held off (its timers at an hour), and
+# reads back after a remount.
 wb_saved=$(cat /proc/sys/vm/dirty_writeback_centisecs /proc/sys/vm/dirty_expire_centisecs)
 echo 360000 >/proc/sys/vm/dirty_writeback_centisecs
 echo 360000 >/proc/sys/vm/dirty_expire_centisecs
-head -c $((6 * 1024 * 1024)) /dev/urandom >"$ref/behind"
-dd if="$ref/behind" of="$UPPER/behind" bs=256k status=none
+head -c $((6 * 1024 * 1024 + 100 * 1024)) /dev/urandom >"$ref/behind"
+# header, a metadata block per 146 data blocks, the data
+full=$((4096 * (1 + (6 * 256 + 25 + 145) / 146) + 6 * 1024 * 1024 + 100 * 1024))
+exec 5>"$UPPER/behind"
+dd if="$ref/behind" bs=256k status=none >&5
 lower_size_at_least() {
 	[ "$(stat -c %s "$LOWER/$1")" -ge "$2" ]
 }
 wait_for 30 "the written data in the lower file without a sync" \
 	lower_size_at_least behind $((5 * 1024 * 1024))
-echo "lower size of a 6 MiB file, not synced: $(stat -c %s "$LOWER/behind") bytes"
+sleep 1
+size=$(stat -c %s "$LOWER/behind")
+echo "lower size of a 6.1 MiB file open for writing, not synced: $size bytes"
+[ "$size" -lt "$full" ] || fail "the last partial MiB reached the lower file before the close"
+exec 5>&-
+wait_for 30 "the whole file in the lower file once closed, without a sync" \
+	lower_size_at_least behind "$full"
+echo "lower size once closed, not synced: $(stat -c %s "$LOWER/behind") bytes"
 set -- $wb_saved
 echo "$1" >/proc/sys/vm/dirty_writeback_centisecs
 echo "$2" >/proc/sys/vm/dirty_expire_centisecs

@@ -65,11 +65,14 @@ cp "$T/current.key" "$T/old.key"
 old_id=$(key_of -m)
 expect_eq "headers under the marker's key" "$old_id" "$(key_of "$STORE/big.bin")"
 # A file written just before the rotation and still only in the page cache
-# (periodic writeback held off): its lower file is empty, so the walk finds
-# no header to rewrap; its first writeback must wrap it under the new key.
+# (periodic writeback held off, and its writer keeps it open: the last
+# writer's close starts writeback): its lower file is empty, so the walk
+# finds no header to rewrap; its first writeback must wrap it under the new
+# key.
 wb_centisecs=$(cat /proc/sys/vm/dirty_writeback_centisecs)
 echo 0 >/proc/sys/vm/dirty_writeback_centisecs
-echo "written before the rotation, not on disk yet" >"$UPPER/unsynced.txt"
+exec 4>"$UPPER/unsynced.txt"
+echo "written before the rotation, not on disk yet" >&4
 expect_eq "lower size of unsynced.txt before writeback" 0 "$(stat -c %s "$STORE/unsynced.txt")"
 blocks_before=$(data_sums)
 
@@ -104,6 +107,7 @@ done
 expect_eq "data blocks untouched" "$blocks_before" "$(data_sums)"
 expect_eq "tree after rotation, no remount" "$ref" "$(tree_sum "$UPPER" | grep -v unsynced.txt)"
 echo "$wb_centisecs" >/proc/sys/vm/dirty_writeback_centisecs
+exec 4>&-
 sync
 expect_eq "key id of unsynced.txt, written back after the rotation" "$new_id" \
 	"$(key_of "$STORE/unsynced.txt")"
