@@ -93,10 +93,10 @@ int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZ
 }
 
 /*
- * ezn_fk_pool, the pool of ready file keys. A pooled file key's transform is keyed with a
- * random key of its own, kept in fresh_key: a new file takes one as it is (its
- * key drawn ahead of time, no keying on the create path), an existing file
- * keys one with its unwrapped key. A freed file key is never reused with its
+ * ezn_fk_pool, the pool of ready file keys. A pooled file key's transform is
+ * keyed with a random key of its own, kept in fresh_key: a new file takes one
+ * as it is (its key drawn ahead of time, no keying on the create path), an
+ * existing file keys one with its unwrapped key. A freed file key is never reused with its
  * key: it goes to the retired list, and the pool work keys it with a new
  * random key (which overwrites the old key schedule) and wipes its request
  * before it joins the pool, or frees it (crypto_free_aead() wipes) when the
@@ -213,11 +213,13 @@ static void ezn_fk_pool_work_fn(struct work_struct *work)
 		fill = ezn_fk_pool_nr < EZN_FK_POOL_MAX;
 		spin_unlock(&ezn_fk_pool_lock);
 
-		if (fk) {
+		if (fk && !fill) {
+			ezn_fk_destroy(fk);
+		} else if (fk) {
 			memzero_explicit(fk->spare, fk->req_size);
 			memzero_explicit(fk->file_id, sizeof(fk->file_id));
 			get_random_bytes(fk->fresh_key, EZN_KEY_SIZE);
-			if (!fill || crypto_aead_setkey(fk->tfm, fk->fresh_key, EZN_KEY_SIZE) ||
+			if (crypto_aead_setkey(fk->tfm, fk->fresh_key, EZN_KEY_SIZE) ||
 			    !ezn_fk_pool_add(fk))
 				ezn_fk_destroy(fk);
 		} else if (fill) {
@@ -281,12 +283,15 @@ int ezn_file_key_fresh(const u8 file_id[EZN_FILE_ID_SIZE], u8 key[EZN_KEY_SIZE],
 {
 	struct ezn_file_key *fk = ezn_fk_pool_get();
 
-	if (!fk) {
+	if (fk) {
+		memcpy(key, fk->fresh_key, EZN_KEY_SIZE);
+		memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
+	} else {
 		get_random_bytes(key, EZN_KEY_SIZE);
-		return ezn_file_key_new(file_id, key, out);
+		fk = ezn_fk_alloc(key);
+		if (IS_ERR(fk))
+			return PTR_ERR(fk);
 	}
-	memcpy(key, fk->fresh_key, EZN_KEY_SIZE);
-	memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
 	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
 	*out = fk;
 	return 0;
