@@ -96,14 +96,15 @@ int ezn_aead_buf(struct crypto_aead *tfm, bool enc, const u8 nonce[EZN_NONCE_SIZ
  * ezn_fk_pool, the pool of ready file keys. A pooled file key's transform is
  * keyed with a random key of its own, kept in fresh_key: a new file takes one
  * as it is (its key drawn ahead of time, no keying on the create path), an
- * existing file keys one with its unwrapped key. A freed file key is never reused with its
- * key: it goes to the retired list, and the pool work keys it with a new
- * random key (which overwrites the old key schedule) and wipes its request
- * before it joins the pool, or frees it (crypto_free_aead() wipes) when the
- * pool is full. The pool work also fills the pool up to EZN_FK_POOL_MAX once
- * it drops below EZN_FK_POOL_LOW: both run on a CPU other than the creating
- * or evicting task's when one is free. ezn_fk_pool_lock guards both lists and
- * ezn_fk_pool_nr.
+ * existing file keys one with its unwrapped key. A freed file key is never
+ * reused with its key: when the pool is full it is freed at once
+ * (crypto_free_aead() wipes); otherwise it goes to the retired list, and the
+ * pool work keys it with a new random key (which overwrites the old key
+ * schedule) and wipes its request before it joins the pool, or frees it if
+ * the pool has filled meanwhile. The pool work also fills the pool up to
+ * EZN_FK_POOL_MAX once it drops below EZN_FK_POOL_LOW: both run on a CPU
+ * other than the creating or evicting task's when one is free.
+ * ezn_fk_pool_lock guards both lists and ezn_fk_pool_nr.
  */
 #define EZN_FK_POOL_MAX	64
 #define EZN_FK_POOL_LOW	16
@@ -297,15 +298,26 @@ int ezn_file_key_fresh(const u8 file_id[EZN_FILE_ID_SIZE], u8 key[EZN_KEY_SIZE],
 	return 0;
 }
 
-/* The key is wiped by the pool work, which @fk is handed to. */
+/*
+ * With the pool full, @fk is freed here, which wipes its key: handing it to
+ * the pool work would wake a worker for every file a mass delete evicts
+ * (small-delete 2449/2433/2519 -> 2756/2845/2618 files/s in one VM).
+ */
 void ezn_file_key_free(struct ezn_file_key *fk)
 {
+	bool full;
+
 	if (!fk)
 		return;
 	spin_lock(&ezn_fk_pool_lock);
-	list_add_tail(&fk->pool, &ezn_fk_retired);
+	full = ezn_fk_pool_nr >= EZN_FK_POOL_MAX;
+	if (!full)
+		list_add_tail(&fk->pool, &ezn_fk_retired);
 	spin_unlock(&ezn_fk_pool_lock);
-	queue_work(system_unbound_wq, &ezn_fk_pool_work);
+	if (full)
+		ezn_fk_destroy(fk);
+	else
+		queue_work(system_unbound_wq, &ezn_fk_pool_work);
 }
 
 /*

@@ -146,7 +146,7 @@ static bool in_key_pool(struct ezn_file_key *fk)
 /*
  * New file keys taken from the pool (keyed ahead of time) are the keys their
  * headers wrap, and each its own; a freed one is keyed anew before the pool
- * hands it out again.
+ * hands it out again, or freed when the pool is full.
  */
 static void ezn_header_key_pool(struct kunit *test)
 {
@@ -178,6 +178,16 @@ static void ezn_header_key_pool(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, memchr_inv(fk[0]->file_id, 0, EZN_FILE_ID_SIZE));
 	for (i = 1; i < 4; i++)
 		ezn_file_key_free(fk[i]);
+	flush_work(&ezn_fk_pool_work);
+
+	/* With the pool full, a freed key is freed at once, not retired. */
+	KUNIT_ASSERT_EQ(test, ezn_header_new_key(&nh[0], &fk[0]), 0);
+	queue_work(system_unbound_wq, &ezn_fk_pool_work);	/* refill */
+	flush_work(&ezn_fk_pool_work);
+	KUNIT_EXPECT_EQ(test, ezn_fk_pool_nr, EZN_FK_POOL_MAX);
+	ezn_file_key_free(fk[0]);
+	KUNIT_EXPECT_TRUE(test, list_empty(&ezn_fk_retired));
+	KUNIT_EXPECT_EQ(test, ezn_fk_pool_nr, EZN_FK_POOL_MAX);
 	memzero_explicit(nh, sizeof(nh));
 }
 
