@@ -379,7 +379,7 @@ struct ezn_sproc {
  * cache has a constructor (ezn_scratch_ctor()), so that init_on_alloc does
  * not clear the whole object on every decision either: that memset was
  * two thirds of a decision's time, paid by each process's first access to
- * each file. Invariant: an object holds no file references while free.
+ * each file.
  */
 struct ezn_scratch {
 	char path[PATH_MAX];
@@ -392,18 +392,9 @@ struct ezn_scratch {
 	u8 sha[EZN_FINGERPRINT_SIZE];
 };
 
+/* Nothing to construct (see above): its presence is what exempts the cache. */
 static void ezn_scratch_ctor(void *obj)
 {
-	struct ezn_scratch *s = obj;
-	unsigned int i;
-
-	s->nr_anc = 0;
-	s->self.exe = NULL;
-	s->self.script = NULL;
-	for (i = 0; i < EZN_MAX_ANCESTORS; i++) {
-		s->anc[i].exe = NULL;
-		s->anc[i].script = NULL;
-	}
 }
 
 static void ezn_sproc_fill(struct ezn_sproc *p, struct file *exe)

@@ -181,6 +181,20 @@ restore_nofs:
 	return ERR_PTR(err);
 }
 
+/* A file key keyed with a random key of its own, kept in fresh_key. */
+static struct ezn_file_key *ezn_fk_alloc_fresh(void)
+{
+	struct ezn_file_key *fk;
+	u8 key[EZN_KEY_SIZE];
+
+	get_random_bytes(key, sizeof(key));
+	fk = ezn_fk_alloc(key);
+	if (!IS_ERR(fk))
+		memcpy(fk->fresh_key, key, EZN_KEY_SIZE);
+	memzero_explicit(key, sizeof(key));
+	return fk;
+}
+
 /* Into the pool when it has room: false when it is full. */
 static bool ezn_fk_pool_add(struct ezn_file_key *fk)
 {
@@ -203,7 +217,6 @@ static bool ezn_fk_pool_add(struct ezn_file_key *fk)
 static void ezn_fk_pool_work_fn(struct work_struct *work)
 {
 	struct ezn_file_key *fk;
-	u8 key[EZN_KEY_SIZE];
 	bool fill;
 
 	for (;;) {
@@ -224,11 +237,9 @@ static void ezn_fk_pool_work_fn(struct work_struct *work)
 			    !ezn_fk_pool_add(fk))
 				ezn_fk_destroy(fk);
 		} else if (fill) {
-			get_random_bytes(key, EZN_KEY_SIZE);
-			fk = ezn_fk_alloc(key);
+			fk = ezn_fk_alloc_fresh();
 			if (IS_ERR(fk))
 				break;
-			memcpy(fk->fresh_key, key, EZN_KEY_SIZE);
 			if (!ezn_fk_pool_add(fk))
 				ezn_fk_destroy(fk);
 		} else {
@@ -236,7 +247,6 @@ static void ezn_fk_pool_work_fn(struct work_struct *work)
 		}
 		cond_resched();
 	}
-	memzero_explicit(key, sizeof(key));
 }
 
 /* At module exit: no file key is in use any more. */
@@ -282,17 +292,12 @@ int ezn_file_key_new(const u8 file_id[EZN_FILE_ID_SIZE], const u8 key[EZN_KEY_SI
 int ezn_file_key_fresh(const u8 file_id[EZN_FILE_ID_SIZE], u8 key[EZN_KEY_SIZE],
 		       struct ezn_file_key **out)
 {
-	struct ezn_file_key *fk = ezn_fk_pool_get();
+	struct ezn_file_key *fk = ezn_fk_pool_get() ?: ezn_fk_alloc_fresh();
 
-	if (fk) {
-		memcpy(key, fk->fresh_key, EZN_KEY_SIZE);
-		memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
-	} else {
-		get_random_bytes(key, EZN_KEY_SIZE);
-		fk = ezn_fk_alloc(key);
-		if (IS_ERR(fk))
-			return PTR_ERR(fk);
-	}
+	if (IS_ERR(fk))
+		return PTR_ERR(fk);
+	memcpy(key, fk->fresh_key, EZN_KEY_SIZE);
+	memzero_explicit(fk->fresh_key, EZN_KEY_SIZE);
 	memcpy(fk->file_id, file_id, EZN_FILE_ID_SIZE);
 	*out = fk;
 	return 0;
