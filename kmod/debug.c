@@ -10,6 +10,13 @@
  *			kfree() (KASAN reports it on the debug kernel);
  *	debug_leak	writing 1 leaks a kmalloc'ed object (kmemleak reports
  *			it, its backtrace naming ezn_debug_leak_set()).
+ *
+ * and one read-write parameter that holds a background job still, so a test
+ * can show what waits for it:
+ *
+ *	debug_release_hold  while 1, the lower files of deleted files wait
+ *			for a flush (release.c) instead of being released by
+ *			the work item.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -86,6 +93,11 @@ static const struct kernel_param_ops ezn_debug_leak_ops = {
 };
 module_param_cb(debug_leak, &ezn_debug_leak_ops, NULL, 0200);
 MODULE_PARM_DESC(debug_leak, "write 1 to leak 128 bytes (test builds only)");
+
+bool ezn_debug_release_hold;
+module_param_named(debug_release_hold, ezn_debug_release_hold, bool, 0600);
+MODULE_PARM_DESC(debug_release_hold,
+		 "1: deleted files' lower files wait for a flush (test builds only)");
 
 void __init ezn_debug_loaded(void)
 {

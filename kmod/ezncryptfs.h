@@ -26,6 +26,8 @@
 #include <linux/path.h>
 #include <linux/rwsem.h>
 #include <linux/mutex.h>
+#include <linux/llist.h>
+#include <linux/workqueue.h>
 
 #include "ezn_format.h"
 #include "crypto.h"
@@ -52,6 +54,10 @@ struct ezn_sb_info {
 	char *key_desc;			/* key= */
 	char *old_key_desc;		/* oldkey= or NULL */
 	char *category;			/* category= or the lower dir's basename */
+	/* Deleted files' lower objects, released in the background (release.c). */
+	struct llist_head release_list;
+	struct work_struct release_work;
+	atomic_t release_nr;		/* queued and not yet released */
 };
 
 /*
@@ -161,12 +167,19 @@ extern const struct file_operations ezn_dir_fops;
 
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
+extern struct workqueue_struct *ezn_io_wq;
 int ezn_io_wq_init(void);
 void ezn_io_wq_destroy(void);
 void ezn_write_behind_init_once(struct ezn_inode_info *ei);
 void ezn_write_behind_reset(struct ezn_inode_info *ei);
 void ezn_write_behind(struct inode *inode, loff_t pos, size_t len);
 void ezn_write_behind_close(struct inode *inode);
+
+/* release.c */
+void ezn_release_init(struct ezn_sb_info *sbi);
+void ezn_release_lower(struct inode *inode);
+bool ezn_release_flush(struct super_block *sb);
+void ezn_release_flush_unfrozen(struct super_block *sb);
 
 /* lower.c */
 /* Cleartext size of a lower file: 0 when it is empty, negative when no size maps to it. */
@@ -175,7 +188,6 @@ int ezn_lower_write_begin(struct vfsmount *mnt);
 void ezn_lower_write_end(struct vfsmount *mnt);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
 int ezn_lower_file_init(struct inode *inode, struct file *lower_file);
-void ezn_lower_file_release(struct inode *inode);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached);
 int ezn_lower_resize(struct inode *inode, loff_t size);
 
@@ -223,8 +235,11 @@ void ezn_genl_exit(void);
 /* debug.c: only in the EZN_DEBUG=1 test flavour */
 #ifdef EZNCRYPTFS_DEBUG
 void ezn_debug_loaded(void);
+/* Deferred releases wait for a flush (release.c), for the tests of the flushes. */
+extern bool ezn_debug_release_hold;
 #else
 static inline void ezn_debug_loaded(void) { }
+#define ezn_debug_release_hold false
 #endif
 
 #endif /* EZNCRYPTFS_H */

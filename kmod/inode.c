@@ -248,8 +248,8 @@ static int ezn_instantiate(struct dentry *dentry, struct dentry *lower, struct i
 
 enum ezn_mkobj { EZN_MK_DIR, EZN_MK_NOD, EZN_MK_SYMLINK };
 
-static int ezn_make(struct inode *dir, struct dentry *dentry, enum ezn_mkobj what,
-		    umode_t mode, dev_t rdev, const char *symname)
+static int ezn_make_once(struct inode *dir, struct dentry *dentry, enum ezn_mkobj what,
+			 umode_t mode, dev_t rdev, const char *symname)
 {
 	struct super_block *sb = dir->i_sb;
 	struct ezn_creator c;
@@ -290,6 +290,20 @@ drop_write:
 	return err;
 }
 
+/*
+ * A creation that found the lower filesystem full tries once more when
+ * deleted files' blocks and inodes were still being released (release.c).
+ */
+static int ezn_make(struct inode *dir, struct dentry *dentry, enum ezn_mkobj what,
+		    umode_t mode, dev_t rdev, const char *symname)
+{
+	int err = ezn_make_once(dir, dentry, what, mode, rdev, symname);
+
+	if (err == -ENOSPC && ezn_release_flush(dir->i_sb))
+		err = ezn_make_once(dir, dentry, what, mode, rdev, symname);
+	return err;
+}
+
 static int ezn_mkdir(struct user_namespace *mnt_userns, struct inode *dir,
 		     struct dentry *dentry, umode_t mode)
 {
@@ -318,8 +332,7 @@ static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
  * becomes positive; the header goes out with the first lower write. On failure
  * the lower file is removed again.
  */
-static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
-		      struct dentry *dentry, umode_t mode, bool excl)
+static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mode)
 {
 	struct super_block *sb = dir->i_sb;
 	struct ezn_creator c;
@@ -330,7 +343,7 @@ static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
 	struct path lpath;
 	int err;
 
-	err = ezn_acl_check(dentry, EZN_OP_CREATE) ?: ezn_want_write(sb);
+	err = ezn_want_write(sb);
 	if (err)
 		return err;
 	err = ezn_creator_begin(sb, &c);
@@ -379,6 +392,22 @@ end_creator:
 	ezn_creator_end(&c);
 drop_write:
 	ezn_drop_write(sb);
+	return err;
+}
+
+/*
+ * A full lower filesystem: as in ezn_make(), when the failed attempt left the
+ * dentry as it found it (the lower create failed, not what came after it).
+ */
+static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
+		      struct dentry *dentry, umode_t mode, bool excl)
+{
+	int err = ezn_acl_check(dentry, EZN_OP_CREATE);
+
+	if (!err)
+		err = ezn_create_once(dir, dentry, mode);
+	if (err == -ENOSPC && !d_unhashed(dentry) && ezn_release_flush(dir->i_sb))
+		err = ezn_create_once(dir, dentry, mode);
 	return err;
 }
 

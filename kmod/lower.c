@@ -264,21 +264,6 @@ int ezn_lower_file_get(struct inode *inode, const struct path *lpath)
 	return err;
 }
 
-/* At eviction: no more users. */
-void ezn_lower_file_release(struct inode *inode)
-{
-	struct ezn_inode_info *ei = EZN_I(inode);
-
-	if (ei->lower_file)
-		fput(ei->lower_file);
-	ei->lower_file = NULL;
-	if (ei->fk)
-		ezn_file_key_free(ei->fk);
-	ei->fk = NULL;
-	kfree_sensitive(ei->new_header);
-	ei->new_header = NULL;
-}
-
 /*
  * Drop the lower pages of data blocks @first..@last (inclusive, cleartext
  * block indexes). With @wait the range is first written and waited for, so

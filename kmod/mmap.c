@@ -69,7 +69,7 @@ struct ezn_read_req {
  * on; a rescuer, because a truncate or a reclaim may wait on the pages it
  * holds locked, and writing back is what frees memory.
  */
-static struct workqueue_struct *ezn_io_wq;
+struct workqueue_struct *ezn_io_wq;
 
 /*
  * Decrypt and unlock the pages of @req, then free it; the ones that fail stay
@@ -217,8 +217,12 @@ static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct writeback_control *wbc,
 	for (i = nr; i < b->nr; i++)
 		unlock_page(b->page[i]);
 	b->nr = nr;
-	if (nr)
+	if (nr) {
 		err = ezn_lower_write_blocks(inode, b);
+		/* Room that deletions just gave back may still be on its way. */
+		if (err == -ENOSPC && ezn_release_flush(inode->i_sb))
+			err = ezn_lower_write_blocks(inode, b);
+	}
 	up_write(&ei->io_rwsem);
 	if (err == -EINTR && fatal_signal_pending(current)) {
 		/*

@@ -94,18 +94,14 @@ static void ezn_free_inode(struct inode *inode)
  * Dirty pages of a live inode were written back before we get here (iput or
  * umount); an unlinked inode's pages are simply dropped, once a write-behind
  * still at work on them is done. Then the lower file, the per-file key and
- * the lower inode go.
+ * the lower inode go, a small unlinked file's in the background (release.c).
  */
 static void ezn_evict_inode(struct inode *inode)
 {
-	struct ezn_inode_info *ei = EZN_I(inode);
-
-	cancel_work_sync(&ei->wb_work);
+	cancel_work_sync(&EZN_I(inode)->wb_work);
 	truncate_inode_pages_final(&inode->i_data);
 	clear_inode(inode);
-	ezn_lower_file_release(inode);
-	iput(ei->lower_inode);
-	WRITE_ONCE(ei->lower_inode, NULL);
+	ezn_release_lower(inode);
 }
 
 static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
@@ -114,6 +110,8 @@ static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
 	struct path lower;
 	int err;
 
+	/* Space that deleted files give back counts as free once they are gone. */
+	ezn_release_flush_unfrozen(dentry->d_sb);
 	ezn_lower_path(dentry, &lower);
 	old = ezn_override_creds(dentry->d_sb);
 	err = vfs_statfs(&lower, buf);
@@ -124,8 +122,9 @@ static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
 
 /*
  * syncfs/sync: the VFS has already written our dirty pages into the lower
- * files (writeback of this superblock's inodes); make the lower filesystem
- * durable. Called with our s_umount held; the lower s_umount nests inside.
+ * files (writeback of this superblock's inodes); deleted files' lower inodes
+ * are released, then the lower filesystem made durable. Called with our
+ * s_umount held; the lower s_umount nests inside.
  */
 static int ezn_sync_fs(struct super_block *sb, int wait)
 {
@@ -135,6 +134,7 @@ static int ezn_sync_fs(struct super_block *sb, int wait)
 
 	if (!wait)
 		return 0;
+	ezn_release_flush_unfrozen(sb);
 	old = ezn_override_creds(sb);
 	down_read(&lower_sb->s_umount);
 	err = sync_filesystem(lower_sb);
@@ -526,6 +526,7 @@ static int ezn_get_tree(struct fs_context *fc)
 	if (!sbi)
 		return -ENOMEM;
 	fc->s_fs_info = sbi;	/* freed by ezn_fc_free() or, once sget moved it, kill_sb */
+	ezn_release_init(sbi);
 	sbi->creds = prepare_creds();
 	if (!sbi->creds)
 		return -ENOMEM;
@@ -647,6 +648,9 @@ static void ezn_kill_sb(struct super_block *sb)
 		mutex_unlock(&ezn_sb_list_mutex);
 	}
 	kill_anon_super(sb);
+	/* The last deletions' lower files hold the lower mount, their work sbi. */
+	if (sbi)
+		ezn_release_flush(sb);
 	ezn_sbi_free(sbi);
 	if (mounted)
 		atomic_dec(&ezn_nr_mounts);

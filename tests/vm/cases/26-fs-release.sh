@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A deleted small file's lower file is released in the background (its
+# blocks and inode freed by a work item, kmod/release.c); what a user can
+# see of that waits for it. With the work held still (the test module's
+# debug_release_hold), a delete leaves the lower inodes in use, yet: statfs
+# through ezncryptfs shows them free, a create or a write that finds the
+# lower filesystem full gets the room the deletions gave back, and the
+# lower filesystem unmounts right after ours. Without the hold, a mass
+# delete leaves nothing behind once synced.
+# lowers: ext4 tmpfs
+# timeout: 300
+source "$EZN_TOP/tests/vm/lib.sh"
+source "$EZN_TOP/tests/vm/fs-lib.sh"
+
+hold=/sys/module/ezncryptfs/parameters/debug_release_hold
+[ -w "$hold" ] || fail "$hold missing: not the test build of the module"
+trap 'echo 0 >$hold' EXIT
+
+free_inodes() { stat -f -c %d "$1"; }
+
+fs_key
+fs_mount
+
+# --- statfs waits for the releases
+before=$(free_inodes "$UPPER")
+mkdir "$UPPER/d"
+for i in $(seq 1 40); do head -c 4096 /dev/urandom >"$UPPER/d/f$i"; done
+sync
+[ "$(free_inodes "$LOWER")" -le $((before - 41)) ] || fail "40 files took no lower inodes"
+echo 1 >$hold
+rm -r "$UPPER/d"
+# The lower filesystem's own statfs does not wait: the releases are pending.
+pending=$(free_inodes "$LOWER")
+[ "$pending" -le $((before - 40)) ] ||
+	fail "the deleted files' lower inodes were freed at once ($pending free, $before before)"
+expect_eq "free inodes through ezncryptfs after the delete" "$before" "$(free_inodes "$UPPER")"
+expect_eq "free lower inodes once statfs waited" "$before" "$(free_inodes "$LOWER")"
+echo 0 >$hold
+
+# A filesystem of our own, small enough to fill.
+small=/mnt/ezn-scratch-release
+mkdir -p "$small"
+small_mount() {
+	mount -t tmpfs -o "$1" release "$small" || fail "mount tmpfs -o $1"
+	mkdir "$small/lower"
+	fs_mount "" "$small/lower"
+}
+small_umount() {
+	fs_umount
+	umount "$small" || fail "the lower filesystem is busy after the umount of ezncryptfs"
+}
+
+# --- a create that finds no free inode gets the ones the delete gave back
+small_mount size=16m,nr_inodes=64
+n=0
+while touch "$UPPER/i$n" 2>/dev/null; do n=$((n + 1)); done
+[ "$n" -ge 40 ] || fail "only $n files fit in 64 inodes"
+echo 1 >$hold
+rm "$UPPER"/i*
+[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
+for i in $(seq 1 "$n"); do
+	touch "$UPPER/j$i" || fail "create $i of $n after deleting $n files: $(dmesg | tail -n 2)"
+done
+echo 0 >$hold
+# --- and the lower filesystem is not busy right after the umount
+echo 1 >$hold
+rm "$UPPER"/j*
+[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
+small_umount
+echo 0 >$hold
+
+# --- writeback that finds the lower filesystem full gets the room back
+small_mount size=4m
+mkdir "$UPPER/d"
+for i in $(seq 1 40); do head -c 65536 /dev/urandom >"$UPPER/d/f$i"; done
+sync
+echo 1 >$hold
+rm -r "$UPPER/d"
+head -c $((2560 * 1024)) /dev/urandom >"$EZN_SCRATCH/big"
+dd if="$EZN_SCRATCH/big" of="$UPPER/big" bs=64k conv=fsync status=none ||
+	fail "writing 2.5 MiB after deleting 2.5 MiB: $(dmesg | grep ezncryptfs | tail -n 2)"
+echo 0 >$hold
+fs_remount "" "$small/lower"
+cmp "$EZN_SCRATCH/big" "$UPPER/big" || fail "the file written into the freed room reads back wrong"
+small_umount
+
+# --- without the hold: a mass delete, then sync, leaves nothing behind
+fs_umount
+fs_mount
+before=$(free_inodes "$LOWER")
+mkdir "$UPPER/m"
+for i in $(seq 1 300); do echo "$i" >"$UPPER/m/f$i"; done
+sync
+rm -r "$UPPER/m"
+sync
+expect_eq "free lower inodes after the mass delete and sync" "$before" "$(free_inodes "$LOWER")"
+expect_eq "lower directory after the mass delete" "" \
+	"$(ls -A "$LOWER" | grep -v '^\.ezncryptfs$' || true)"
+fs_umount
+echo "release: statfs, create, writeback and umount wait for the deleted files' release"
