@@ -167,7 +167,6 @@ extern const struct file_operations ezn_dir_fops;
 
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
-extern struct workqueue_struct *ezn_io_wq;
 int ezn_io_wq_init(void);
 void ezn_io_wq_destroy(void);
 void ezn_write_behind_init_once(struct ezn_inode_info *ei);
@@ -176,6 +175,8 @@ void ezn_write_behind(struct inode *inode, loff_t pos, size_t len);
 void ezn_write_behind_close(struct inode *inode);
 
 /* release.c */
+int ezn_release_wq_init(void);
+void ezn_release_wq_destroy(void);
 void ezn_release_init(struct ezn_sb_info *sbi);
 void ezn_release_lower(struct inode *inode);
 bool ezn_release_flush(struct super_block *sb);

@@ -28,9 +28,13 @@ static int __init ezn_init(void)
 	if (err)
 		goto destroy_inode_cache;
 
-	err = ezn_access_init();
+	err = ezn_release_wq_init();
 	if (err)
 		goto destroy_io_wq;
+
+	err = ezn_access_init();
+	if (err)
+		goto destroy_release_wq;
 
 	err = register_filesystem(&ezn_fs_type);
 	if (err)
@@ -48,6 +52,8 @@ unregister_fs:
 	unregister_filesystem(&ezn_fs_type);
 exit_access:
 	ezn_access_exit();
+destroy_release_wq:
+	ezn_release_wq_destroy();
 destroy_io_wq:
 	ezn_io_wq_destroy();
 destroy_inode_cache:
@@ -60,6 +66,7 @@ static void __exit ezn_exit(void)
 	ezn_genl_exit();
 	unregister_filesystem(&ezn_fs_type);
 	ezn_access_exit();
+	ezn_release_wq_destroy();
 	ezn_io_wq_destroy();
 	ezn_inode_cache_destroy();
 	ezn_file_key_pool_drain();

@@ -69,7 +69,7 @@ struct ezn_read_req {
  * on; a rescuer, because a truncate or a reclaim may wait on the pages it
  * holds locked, and writing back is what frees memory.
  */
-struct workqueue_struct *ezn_io_wq;
+static struct workqueue_struct *ezn_io_wq;
 
 /*
  * Decrypt and unlock the pages of @req, then free it; the ones that fail stay

@@ -7,7 +7,7 @@
  * lower inode goes with it, and the lower filesystem then frees the file's
  * blocks and inode (ext4: a truncate and an inode free in a journal
  * handle), most of what a delete costs. For a small file that release is
- * handed to a work item on ezn_io_wq, so that the unlink returns without
+ * handed to a work item on ezn_release_wq, so that the unlink returns without
  * waiting for it and a mass delete frees the lower files on another CPU
  * while it unlinks the next ones, as XFS frees unlinked inodes in the
  * background. What a user can see of it is bounded and waited for where it
@@ -26,7 +26,9 @@
  *    met ENOSPC, before it tries once more (inode.c, mmap.c).
  *
  * Each mount has its own queue, so a frozen lower filesystem holds back the
- * releases of its own mount only.
+ * releases of its own mount only. The work runs on a workqueue of its own,
+ * with a rescuer: writeback waits for it while it holds an inode's io_rwsem,
+ * so it must never queue behind a work that takes one (ezn_io_wq's).
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -47,6 +49,8 @@ struct ezn_release {
 	struct ezn_file_key *fk;	/* or NULL */
 	struct inode *lower_inode;
 };
+
+static struct workqueue_struct *ezn_release_wq;
 
 static void ezn_release_work_fn(struct work_struct *work)
 {
@@ -92,7 +96,7 @@ static bool ezn_release_defer(struct ezn_sb_info *sbi, struct ezn_inode_info *ei
 	r->lower_inode = lower;
 	/* The work empties the list; whoever finds it empty queues the work. */
 	if (llist_add(&r->node, &sbi->release_list) && !ezn_debug_release_hold)
-		queue_work(ezn_io_wq, &sbi->release_work);
+		queue_work(ezn_release_wq, &sbi->release_work);
 	return true;
 
 uncount:
@@ -129,7 +133,7 @@ bool ezn_release_flush(struct super_block *sb)
 	if (!atomic_read(&sbi->release_nr))
 		return false;
 	/* Queued already, unless a test holds the queue (debug_release_hold). */
-	queue_work(ezn_io_wq, &sbi->release_work);
+	queue_work(ezn_release_wq, &sbi->release_work);
 	flush_work(&sbi->release_work);
 	return true;
 }
@@ -141,4 +145,16 @@ void ezn_release_flush_unfrozen(struct super_block *sb)
 
 	if (READ_ONCE(lower_sb->s_writers.frozen) == SB_UNFROZEN)
 		ezn_release_flush(sb);
+}
+
+int ezn_release_wq_init(void)
+{
+	ezn_release_wq = alloc_workqueue("ezncryptfs_release", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return ezn_release_wq ? 0 : -ENOMEM;
+}
+
+/* After the filesystem is unregistered: every superblock flushed its queue. */
+void ezn_release_wq_destroy(void)
+{
+	destroy_workqueue(ezn_release_wq);
 }

@@ -18,8 +18,9 @@ mkdir -p "$top/build"
 
 # The cases that the debug kernel's detectors (KASAN, lockdep, kmemleak,
 # UBSAN) check in every make check: KUnit, load and unload, the data path on
-# ext4 with its concurrency, encryption and tampering, policy and identity.
-debug_core='^(00-kunit|01-module-load|20-fs-mount|22-fs-data@ext4|23-fs-concurrency@ext4|30-crypto-roundtrip@ext4|32-crypto-tamper@ext4|40-acl-netlink|42-acl-ops|43-acl-ident)$'
+# ext4 with its concurrency and the background release of deleted files,
+# encryption and tampering, policy and identity.
+debug_core='^(00-kunit|01-module-load|20-fs-mount|22-fs-data@ext4|23-fs-concurrency@ext4|26-fs-release@ext4|30-crypto-roundtrip@ext4|32-crypto-tamper@ext4|40-acl-netlink|42-acl-ops|43-acl-ident)$'
 
 suite() {
 	echo "== $*" | tee -a "$log"
