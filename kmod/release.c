@@ -52,6 +52,24 @@ struct ezn_release {
 
 static struct workqueue_struct *ezn_release_wq;
 
+/*
+ * Drop the lower objects. The work puts the file at once: in its kernel
+ * thread fput() would queue it for yet another worker.
+ */
+static void ezn_release_now(struct file *lower_file, struct ezn_file_key *fk,
+			    struct inode *lower_inode, bool in_work)
+{
+	if (lower_file) {
+		if (in_work)
+			__fput_sync(lower_file);
+		else
+			fput(lower_file);
+	}
+	if (fk)
+		ezn_file_key_free(fk);
+	iput(lower_inode);
+}
+
 static void ezn_release_work_fn(struct work_struct *work)
 {
 	struct ezn_sb_info *sbi = container_of(work, struct ezn_sb_info, release_work);
@@ -59,12 +77,7 @@ static void ezn_release_work_fn(struct work_struct *work)
 	struct ezn_release *r, *next;
 
 	llist_for_each_entry_safe(r, next, list, node) {
-		/* In a kernel thread fput() would hand the file to yet another worker. */
-		if (r->lower_file)
-			__fput_sync(r->lower_file);
-		if (r->fk)
-			ezn_file_key_free(r->fk);
-		iput(r->lower_inode);
+		ezn_release_now(r->lower_file, r->fk, r->lower_inode, true);
 		kfree(r);
 		atomic_dec(&sbi->release_nr);
 	}
@@ -112,13 +125,8 @@ void ezn_release_lower(struct inode *inode)
 	kfree_sensitive(ei->new_header);
 	ei->new_header = NULL;
 	/* An inode whose instantiation failed has no lower inode. */
-	if (ei->lower_inode && !ezn_release_defer(EZN_SB(inode->i_sb), ei)) {
-		if (ei->lower_file)
-			fput(ei->lower_file);
-		if (ei->fk)
-			ezn_file_key_free(ei->fk);
-		iput(ei->lower_inode);
-	}
+	if (ei->lower_inode && !ezn_release_defer(EZN_SB(inode->i_sb), ei))
+		ezn_release_now(ei->lower_file, ei->fk, ei->lower_inode, false);
 	ei->lower_file = NULL;
 	ei->fk = NULL;
 	/* An RCU path walk may still look at the inode (ezn_permission()). */
