@@ -180,6 +180,7 @@ void ezn_release_wq_destroy(void);
 void ezn_release_init(struct ezn_sb_info *sbi);
 void ezn_release_lower(struct inode *inode);
 bool ezn_release_flush(struct super_block *sb);
+bool ezn_release_retry(struct super_block *sb, int err);
 void ezn_release_flush_unfrozen(struct super_block *sb);
 
 /* lower.c */

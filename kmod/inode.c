@@ -299,7 +299,7 @@ static int ezn_make(struct inode *dir, struct dentry *dentry, enum ezn_mkobj wha
 {
 	int err = ezn_make_once(dir, dentry, what, mode, rdev, symname);
 
-	if (err == -ENOSPC && ezn_release_flush(dir->i_sb))
+	if (ezn_release_retry(dir->i_sb, err))
 		err = ezn_make_once(dir, dentry, what, mode, rdev, symname);
 	return err;
 }
@@ -406,7 +406,7 @@ static int ezn_create(struct user_namespace *mnt_userns, struct inode *dir,
 
 	if (!err)
 		err = ezn_create_once(dir, dentry, mode);
-	if (err == -ENOSPC && !d_unhashed(dentry) && ezn_release_flush(dir->i_sb))
+	if (!d_unhashed(dentry) && ezn_release_retry(dir->i_sb, err))
 		err = ezn_create_once(dir, dentry, mode);
 	return err;
 }
@@ -437,6 +437,10 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 		goto drop_write;
 	lfile = vfs_tmpfile_open(&init_user_ns, &lparent, mode, O_RDWR | O_LARGEFILE,
 				 EZN_SB(sb)->creds);
+	/* An inode that deletions gave back may still be on its way. */
+	if (IS_ERR(lfile) && ezn_release_retry(sb, PTR_ERR(lfile)))
+		lfile = vfs_tmpfile_open(&init_user_ns, &lparent, mode, O_RDWR | O_LARGEFILE,
+					 EZN_SB(sb)->creds);
 	if (IS_ERR(lfile)) {
 		err = PTR_ERR(lfile);
 		goto end_creator;
@@ -467,7 +471,7 @@ drop_write:
 	return err;
 }
 
-static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+static int ezn_link_once(struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
 {
 	struct inode *inode = d_inode(old_dentry);
 	struct super_block *sb = dir->i_sb;
@@ -477,8 +481,7 @@ static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry 
 	struct inode *ldir;
 	int err;
 
-	err = ezn_acl_check(old_dentry, EZN_OP_LINK) ?: ezn_acl_check(new_dentry, EZN_OP_LINK) ?:
-	      ezn_want_write(sb);
+	err = ezn_want_write(sb);
 	if (err)
 		return err;
 	old = ezn_override_creds(sb);
@@ -504,6 +507,18 @@ static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry 
 revert:
 	revert_creds(old);
 	ezn_drop_write(sb);
+	return err;
+}
+
+/* A link may need room in the lower filesystem (tmpfs counts links as inodes). */
+static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
+{
+	int err = ezn_acl_check(old_dentry, EZN_OP_LINK) ?: ezn_acl_check(new_dentry, EZN_OP_LINK);
+
+	if (!err)
+		err = ezn_link_once(old_dentry, dir, new_dentry);
+	if (ezn_release_retry(dir->i_sb, err))
+		err = ezn_link_once(old_dentry, dir, new_dentry);
 	return err;
 }
 
@@ -567,9 +582,8 @@ static int ezn_rmdir(struct inode *dir, struct dentry *dentry)
  * lock_rename() takes the lower ones, and the lower d_move() carries the
  * lower dentries along with the upper ones.
  */
-static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
-		      struct dentry *old_dentry, struct inode *new_dir,
-		      struct dentry *new_dentry, unsigned int flags)
+static int ezn_rename_once(struct inode *old_dir, struct dentry *old_dentry,
+			   struct inode *new_dir, struct dentry *new_dentry, unsigned int flags)
 {
 	struct dentry *lower_old_dir = ezn_lower_dentry(old_dentry->d_parent);
 	struct dentry *lower_new_dir = ezn_lower_dentry(new_dentry->d_parent);
@@ -582,11 +596,6 @@ static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
 	struct dentry *trap;
 	int err;
 
-	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
-		return -EINVAL;
-	err = ezn_acl_check(old_dentry, EZN_OP_RENAME) ?: ezn_acl_check(new_dentry, EZN_OP_RENAME);
-	if (err)
-		return err;
 	err = ezn_want_write(sb);
 	if (err)
 		return err;
@@ -630,6 +639,26 @@ unlock:
 	unlock_rename(lower_old_dir, lower_new_dir);
 	revert_creds(old);
 	ezn_drop_write(sb);
+	return err;
+}
+
+/*
+ * A rename may need room in the lower filesystem: a directory block for the
+ * new name, a whiteout's inode.
+ */
+static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
+		      struct dentry *old_dentry, struct inode *new_dir,
+		      struct dentry *new_dentry, unsigned int flags)
+{
+	int err;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
+		return -EINVAL;
+	err = ezn_acl_check(old_dentry, EZN_OP_RENAME) ?: ezn_acl_check(new_dentry, EZN_OP_RENAME);
+	if (!err)
+		err = ezn_rename_once(old_dir, old_dentry, new_dir, new_dentry, flags);
+	if (ezn_release_retry(old_dir->i_sb, err))
+		err = ezn_rename_once(old_dir, old_dentry, new_dir, new_dentry, flags);
 	return err;
 }
 

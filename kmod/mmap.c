@@ -220,7 +220,7 @@ static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct writeback_control *wbc,
 	if (nr) {
 		err = ezn_lower_write_blocks(inode, b);
 		/* Room that deletions just gave back may still be on its way. */
-		if (err == -ENOSPC && ezn_release_flush(inode->i_sb))
+		if (ezn_release_retry(inode->i_sb, err))
 			err = ezn_lower_write_blocks(inode, b);
 	}
 	up_write(&ei->io_rwsem);

@@ -22,8 +22,9 @@
  *    free) and sync_fs (a sync makes the deletions durable), unless the
  *    lower filesystem is frozen (they are then waiting for its thaw);
  *    kill_sb (the lower mount is not busy once ours is unmounted, and the
- *    work is done before the superblock goes); a create or writeback that
- *    met ENOSPC, before it tries once more (inode.c, mmap.c).
+ *    work is done before the superblock goes); a create (O_TMPFILE too),
+ *    link, rename or writeback that met ENOSPC, before it tries once more
+ *    (ezn_release_retry(), inode.c, mmap.c).
  *
  * Each mount has its own queue, so a frozen lower filesystem holds back the
  * releases of its own mount only. The work runs on a workqueue of its own,
@@ -144,6 +145,16 @@ bool ezn_release_flush(struct super_block *sb)
 	queue_work(ezn_release_wq, &sbi->release_work);
 	flush_work(&sbi->release_work);
 	return true;
+}
+
+/*
+ * Whether an operation that failed with @err is worth one more try: it found
+ * the lower filesystem full while deleted files' blocks and inodes were still
+ * on their way back, and they are back now.
+ */
+bool ezn_release_retry(struct super_block *sb, int err)
+{
+	return err == -ENOSPC && ezn_release_flush(sb);
 }
 
 /* For statfs and sync_fs: as ezn_release_flush(), but not on a frozen lower. */

@@ -4,10 +4,10 @@
 # blocks and inode freed by a work item, kmod/release.c); what a user can
 # see of that waits for it. With the work held still (the test module's
 # debug_release_hold), a delete leaves the lower inodes in use, yet: statfs
-# through ezncryptfs shows them free, a create or a write that finds the
-# lower filesystem full gets the room the deletions gave back, and the
-# lower filesystem unmounts right after ours. Without the hold, a mass
-# delete leaves nothing behind once synced.
+# through ezncryptfs shows them free, a create (O_TMPFILE too), link,
+# rename or write that finds the lower filesystem full gets the room the
+# deletions gave back, and the lower filesystem unmounts right after ours.
+# Without the hold, a mass delete leaves nothing behind once synced.
 # lowers: ext4 tmpfs
 # timeout: 300
 source "$EZN_TOP/tests/vm/lib.sh"
@@ -51,22 +51,56 @@ small_umount() {
 	umount "$small" || fail "the lower filesystem is busy after the umount of ezncryptfs"
 }
 
+# fill_and_delete PREFIX: fill the small filesystem's inodes with files,
+# then delete them with the release work held; $n says how many.
+fill_and_delete() {
+	n=0
+	while touch "$UPPER/$1$n" 2>/dev/null; do n=$((n + 1)); done
+	[ "$n" -ge 20 ] || fail "only $n files fit in the small filesystem"
+	echo 1 >$hold
+	rm "$UPPER/$1"*
+	[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
+}
+py() { /usr/bin/python3 -c "$@"; }
+
 # --- a create that finds no free inode gets the ones the delete gave back
 small_mount size=16m,nr_inodes=64
-n=0
-while touch "$UPPER/i$n" 2>/dev/null; do n=$((n + 1)); done
-[ "$n" -ge 40 ] || fail "only $n files fit in 64 inodes"
-echo 1 >$hold
-rm "$UPPER"/i*
-[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
+fill_and_delete i
 for i in $(seq 1 "$n"); do
 	touch "$UPPER/j$i" || fail "create $i of $n after deleting $n files: $(dmesg | tail -n 2)"
 done
 echo 0 >$hold
-# --- and the lower filesystem is not busy right after the umount
-echo 1 >$hold
 rm "$UPPER"/j*
-[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
+
+# --- so does an O_TMPFILE open
+fill_and_delete t
+py 'import os, sys; os.open(sys.argv[1], os.O_TMPFILE | os.O_RDWR, 0o600)' "$UPPER" ||
+	fail "O_TMPFILE after deleting $n files"
+echo 0 >$hold
+
+# --- and a link (tmpfs counts a file's links as inodes)
+touch "$UPPER/orig"
+fill_and_delete l
+for i in $(seq 1 "$n"); do
+	ln "$UPPER/orig" "$UPPER/k$i" || fail "link $i of $n after deleting $n files"
+done
+echo 0 >$hold
+rm "$UPPER"/k*
+
+# --- and a rename that leaves a whiteout (an inode) behind
+fill_and_delete w
+# renameat2(AT_FDCWD, orig, AT_FDCWD, moved, RENAME_WHITEOUT)
+py 'import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.renameat2(-100, sys.argv[1].encode(), -100, sys.argv[2].encode(), 4):
+	sys.exit("renameat2: " + os.strerror(ctypes.get_errno()))' "$UPPER/orig" "$UPPER/moved" ||
+	fail "rename with a whiteout after deleting $n files"
+[ -f "$UPPER/moved" ] && [ -c "$UPPER/orig" ] || fail "no file and whiteout after the rename"
+echo 0 >$hold
+rm "$UPPER/moved" "$UPPER/orig"
+
+# --- and the lower filesystem is not busy right after the umount
+fill_and_delete u
 small_umount
 echo 0 >$hold
 
