@@ -943,7 +943,16 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	if (!cipher)
 		return -ENOMEM;
 	old = ezn_override_creds(inode->i_sb);
+	/*
+	 * A new file's first lower write may find the lower filesystem full
+	 * while deleted files are being released; a failed one leaves the file
+	 * empty, so it can go again. The writes below are over blocks the file
+	 * has (a partial last block grows within its filesystem block where
+	 * those are 4 KiB), and the lower truncate frees or leaves a hole.
+	 */
 	err = ezn_pending_header_write(inode);
+	if (ezn_release_retry(inode->i_sb, err))
+		err = ezn_pending_header_write(inode);
 	if (err)
 		goto revert;
 

@@ -23,8 +23,9 @@
  *    lower filesystem is frozen (they are then waiting for its thaw);
  *    kill_sb (the lower mount is not busy once ours is unmounted, and the
  *    work is done before the superblock goes); a create (O_TMPFILE too),
- *    link, rename or writeback that met ENOSPC, before it tries once more
- *    (ezn_release_retry(), inode.c, mmap.c).
+ *    link, rename, writeback or truncate's header write that met ENOSPC,
+ *    before it tries once more (ezn_release_retry(), inode.c, mmap.c,
+ *    lower.c).
  *
  * Each mount has its own queue, so a frozen lower filesystem holds back the
  * releases of its own mount only. The work runs on a workqueue of its own,

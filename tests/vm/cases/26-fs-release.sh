@@ -5,8 +5,9 @@
 # see of that waits for it. With the work held still (the test module's
 # debug_release_hold), a delete leaves the lower inodes in use, yet: statfs
 # through ezncryptfs shows them free, a create (O_TMPFILE too), link,
-# rename or write that finds the lower filesystem full gets the room the
-# deletions gave back, and the lower filesystem unmounts right after ours.
+# rename, write or truncate that finds the lower filesystem full gets the
+# room the deletions gave back, and the lower filesystem unmounts right
+# after ours.
 # Without the hold, a mass delete leaves nothing behind once synced.
 # lowers: ext4 tmpfs
 # timeout: 300
@@ -119,6 +120,25 @@ fs_remount "" "$small/lower"
 cmp "$EZN_SCRATCH/big" "$UPPER/big" || fail "the file written into the freed room reads back wrong"
 small_umount
 
+# --- and a truncate that gives a new, empty file its header
+small_mount size=4m
+touch "$UPPER/t"
+mkdir "$UPPER/d"
+for i in $(seq 1 40); do head -c 65536 /dev/urandom >"$UPPER/d/f$i"; done
+sync
+# The last free pages go to a file on the lower filesystem itself.
+dd if=/dev/zero of="$small/filler" bs=4k status=none 2>/dev/null || true
+expect_eq "free blocks of the filled lower filesystem" 0 "$(stat -f -c %a "$small")"
+echo 1 >$hold
+rm -r "$UPPER/d"
+truncate -s 1M "$UPPER/t" || fail "truncate of a new file after deleting 2.5 MiB"
+echo 0 >$hold
+rm "$small/filler"
+fs_remount "" "$small/lower"
+expect_eq "size after the truncate" 1048576 "$(stat -c %s "$UPPER/t")"
+cmp -n 1048576 /dev/zero "$UPPER/t" || fail "the truncated file does not read back as zeroes"
+small_umount
+
 # --- without the hold: a mass delete, then sync, leaves nothing behind
 fs_umount
 fs_mount
@@ -132,4 +152,4 @@ expect_eq "free lower inodes after the mass delete and sync" "$before" "$(free_i
 expect_eq "lower directory after the mass delete" "" \
 	"$(ls -A "$LOWER" | grep -v '^\.ezncryptfs$' || true)"
 fs_umount
-echo "release: statfs, create, writeback and umount wait for the deleted files' release"
+echo "release: statfs, create, link, rename, writeback, truncate and umount wait for the deleted files' release"
