@@ -469,8 +469,16 @@ int ezn_tree_remove(const char *path)
 	return err;
 }
 
+/*
+ * The safety copy is what `tar --xattrs --acls` or bsdtar restores: a file
+ * with several names is stored once, its other names as hard links to the
+ * first; every entry carries its extended attributes and POSIX ACLs, read
+ * by libarchive as bsdtar reads them.
+ */
 struct ezn_arch {
 	struct archive *a;
+	struct archive *disk;	/* reads an entry's attributes and ACLs */
+	struct ezn_links links;	/* archive name of each file with other links */
 	const char *top;	/* name of the root inside the archive */
 	struct ezn_progress *p;
 	char *buf;
@@ -478,56 +486,78 @@ struct ezn_arch {
 	unsigned int badsz;
 };
 
+/* Reads the entry's attributes from @fd (a regular file) or its source path. */
+static int ezn_arch_attrs(struct ezn_arch *x, struct archive_entry *e, const char *path, int fd,
+			  const struct stat *st)
+{
+	archive_entry_copy_sourcepath(e, path);
+	if (archive_read_disk_entry_from_file(x->disk, e, fd, st) < ARCHIVE_WARN) {
+		snprintf(x->bad, x->badsz, "safety copy of %s: %s", path,
+			 archive_error_string(x->disk));
+		return -EIO;
+	}
+	return 0;
+}
+
+static int ezn_arch_data(struct ezn_arch *x, const char *path, int fd)
+{
+	ssize_t n;
+
+	while ((n = read(fd, x->buf, EZN_BUF)) > 0) {
+		if (archive_write_data(x->a, x->buf, n) != n) {
+			snprintf(x->bad, x->badsz, "safety copy of %s: %s", path,
+				 archive_error_string(x->a));
+			return -EIO;
+		}
+		ezn_progress_add(x->p, 0, n);
+	}
+	return n < 0 ? -errno : 0;
+}
+
 static int ezn_arch_one(const char *path, const char *rel, const struct stat *st, void *arg)
 {
 	struct ezn_arch *x = arg;
 	struct archive_entry *e;
-	char name[PATH_MAX], link[PATH_MAX];
-	int fd, err = 0;
-	ssize_t n;
+	char name[PATH_MAX];
+	const char *first;
+	int fd = -1, err, linked;
 
 	snprintf(name, sizeof(name), "%s%s%s", x->top, *rel ? "/" : "", rel);
+	linked = ezn_hardlink(&x->links, name, st, &first);
+	if (linked < 0)
+		return linked;
 	e = archive_entry_new();
 	if (!e)
 		return -ENOMEM;
-	archive_entry_copy_stat(e, st);
 	archive_entry_set_pathname(e, name);
-	if (S_ISLNK(st->st_mode)) {
-		n = readlink(path, link, sizeof(link) - 1);
-		if (n < 0) {
-			err = -errno;
-			goto free_entry;
+	if (linked) {
+		archive_entry_copy_stat(e, st);
+		archive_entry_set_hardlink(e, first);
+		archive_entry_set_size(e, 0);
+	} else {
+		if (S_ISREG(st->st_mode)) {
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd < 0) {
+				err = -errno;
+				goto free_entry;
+			}
 		}
-		link[n] = 0;
-		archive_entry_set_symlink(e, link);
+		err = ezn_arch_attrs(x, e, path, fd, st);
+		if (err)
+			goto close_file;
 	}
 	if (archive_write_header(x->a, e) != ARCHIVE_OK) {
 		snprintf(x->bad, x->badsz, "safety copy of %s: %s", path,
 			 archive_error_string(x->a));
 		err = -EIO;
-		goto free_entry;
+		goto close_file;
 	}
-	if (S_ISREG(st->st_mode)) {
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0) {
-			err = -errno;
-			goto free_entry;
-		}
-		while ((n = read(fd, x->buf, EZN_BUF)) > 0) {
-			if (archive_write_data(x->a, x->buf, n) != n) {
-				snprintf(x->bad, x->badsz, "safety copy of %s: %s", path,
-					 archive_error_string(x->a));
-				err = -EIO;
-				break;
-			}
-			ezn_progress_add(x->p, 0, n);
-		}
-		if (n < 0)
-			err = -errno;
-		close(fd);
-	}
+	err = fd >= 0 ? ezn_arch_data(x, path, fd) : 0;
 	if (!err && *rel)
 		ezn_progress_add(x->p, 1, 0);
+close_file:
+	if (fd >= 0)
+		close(fd);
 free_entry:
 	archive_entry_free(e);
 	if (err && !x->bad[0])
@@ -551,10 +581,14 @@ int ezn_tree_archive(const char *src, const char *archive, struct ezn_progress *
 		return -ENAMETOOLONG;
 	x.buf = malloc(EZN_BUF);
 	x.a = archive_write_new();
-	if (!x.buf || !x.a) {
+	x.disk = archive_read_disk_new();
+	if (!x.buf || !x.a || !x.disk) {
 		err = -ENOMEM;
 		goto free_all;
 	}
+	/* Owners by name as well as number; symlinks stored, not followed. */
+	archive_read_disk_set_standard_lookup(x.disk);
+	archive_read_disk_set_symlink_physical(x.disk);
 	if (archive_write_add_filter_zstd(x.a) != ARCHIVE_OK &&
 	    archive_write_add_filter_gzip(x.a) != ARCHIVE_OK) {
 		snprintf(bad, badsz, "no zstd or gzip in libarchive: %s",
@@ -591,8 +625,11 @@ int ezn_tree_archive(const char *src, const char *archive, struct ezn_progress *
 	if (err)
 		unlink(tmp);
 free_all:
+	if (x.disk)
+		archive_read_free(x.disk);
 	if (x.a)
 		archive_write_free(x.a);
+	ezn_links_free(&x.links);
 	free(x.buf);
 	return err;
 }

@@ -414,14 +414,36 @@ static void quiet(int on)
 	}
 }
 
+/*
+ * How many of @e's extended attributes are user.ezn-test="kept" (libarchive
+ * reads a pax entry's attribute from both of the records it writes), or -1
+ * when another one is there.
+ */
+static int archive_xattrs_kept(struct archive_entry *e)
+{
+	const char *name;
+	const void *val;
+	size_t len;
+	int n = 0;
+
+	archive_entry_xattr_reset(e);
+	while (archive_entry_xattr_next(e, &name, &val, &len) == ARCHIVE_OK) {
+		if (strcmp(name, "user.ezn-test") || len != 4 || memcmp(val, "kept", 4))
+			return -1;
+		n++;
+	}
+	return n;
+}
+
 static void test_tree(void)
 {
 	char src[PATH_MAX], dst[PATH_MAX], arc[PATH_MAX], p[PATH_MAX + 32], bad[PATH_MAX + 128];
+	char twin[PATH_MAX + 16];
 	struct ezn_tree_stats ts;
 	struct ezn_progress pr;
 	struct archive_entry *e;
 	struct archive *a;
-	int ret, ret2, n = 0, sawlink = 0;
+	int ret, ret2, n = 0, sawlink = 0, hard = 0, xattr, xattrs = -1;
 	struct stat st;
 
 	snprintf(src, sizeof(src), "%s/src", tmpdir);
@@ -455,6 +477,14 @@ static void test_tree(void)
 	quiet(0);
 	result("tree-compare-detects", ret == -EBADMSG && strstr(bad, "sub/data"), "ret %d '%s'",
 	       ret, bad);
+	/* The safety copy: a second name stored as a link, attributes kept. */
+	snprintf(p, sizeof(p), "%s/sub/data", src);
+	snprintf(twin, sizeof(twin), "%s/data-again", src);
+	if (link(p, twin))
+		printf("# link: %s\n", strerror(errno));
+	xattr = !setxattr(p, "user.ezn-test", "kept", 4, 0);
+	if (!xattr)
+		printf("# no user xattrs in %s: %s\n", tmpdir, strerror(errno));
 	quiet(1);
 	ret = ezn_tree_archive(src, arc, &pr, bad, sizeof(bad));
 	quiet(0);
@@ -463,16 +493,23 @@ static void test_tree(void)
 	archive_read_support_format_all(a);
 	if (!ret && archive_read_open_filename(a, arc, 4096) == ARCHIVE_OK) {
 		while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
-			n++;
-			const char *l = archive_entry_symlink(e);
+			const char *l = archive_entry_symlink(e), *h = archive_entry_hardlink(e);
 
+			n++;
 			if (l && !strcmp(l, "sub/data"))
 				sawlink = 1;
+			if (h)
+				hard = !strcmp(h, "src/sub/data") && archive_entry_size(e) == 0 &&
+				       !strcmp(archive_entry_pathname(e), "src/data-again");
+			if (!strcmp(archive_entry_pathname(e), "src/sub/data"))
+				xattrs = archive_xattrs_kept(e);
 		}
 	}
 	archive_read_free(a);
-	result("tree-archive", ret == 0 && n == 5 && sawlink, "ret %d entries %d (%s)", ret, n,
-	       bad);
+	result("tree-archive", ret == 0 && n == 6 && sawlink && hard && (!xattr || xattrs > 0),
+	       "ret %d entries %d link %d hard link %d xattrs %d (%s)", ret, n, sawlink, hard,
+	       xattrs, bad);
+	unlink(twin);
 	snprintf(p, sizeof(p), "%s/fifo", src);
 	mkfifo(p, 0600);
 	ret = ezn_tree_scan(src, &ts, bad, sizeof(bad));

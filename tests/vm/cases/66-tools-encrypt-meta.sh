@@ -3,8 +3,9 @@
 # ezn-encrypt / ezn-decrypt keep what a directory holds besides bytes: hard
 # links (one file under several names stays one file, both ways), user.*
 # extended attributes and POSIX ACLs (access and default), through the
-# encrypted mount and back; an attribute the target refuses (user.* on a
-# tmpfs lower, Linux 6.1) is a warning naming the file, not silence.
+# encrypted mount and back, and in the safety copy (restored by GNU tar);
+# an attribute the target refuses (user.* on a tmpfs lower, Linux 6.1) is a
+# warning naming the file, not silence.
 # timeout: 400
 source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/tests/vm/tools-lib.sh"
@@ -69,6 +70,16 @@ expect_eq "links, attributes and ACLs through the link" "$meta_before" "$(grante
 # the lower store holds one file for the three names
 n=$(find "$LOWER/store" -type f -links 3 -printf '%i\n' | sort -u | wc -l)
 expect_eq "files with three links in the lower store" 1 "$n"
+# so does the safety copy, with the attributes and ACLs: GNU tar restores it
+safety=$(ls -t "$EZN_STATE_DIR"/safety/*.tar.zst | head -n 1)
+restored=$LOWER/meta/restored
+mkdir "$restored"
+tar --zstd --xattrs --xattrs-include='*' --acls -xpf "$safety" -C "$restored" ||
+	fail "tar cannot restore the safety copy $safety"
+expect_eq "bytes in the safety copy" "$before" "$(tree_sum "$restored/data")"
+expect_eq "links, attributes and ACLs in the safety copy" "$meta_before" \
+	"$(meta_sum "$restored/data")"
+rm -r "$restored"
 
 out=$(ezn-decrypt --passfile "$PASSFILE" "$data" 2>&1) || fail "decrypt failed: $out"
 echo "$out"
