@@ -62,6 +62,15 @@ fill_and_delete() {
 	rm "$UPPER/$1"*
 	[ "$(free_inodes "$small")" -lt "$n" ] || fail "no lower inode of the delete was pending"
 }
+# write_and_delete: 2.5 MiB in 40 files written and synced, then deleted
+# with the release work held.
+write_and_delete() {
+	mkdir "$UPPER/d"
+	for i in $(seq 1 40); do head -c 65536 /dev/urandom >"$UPPER/d/f$i"; done
+	sync
+	echo 1 >$hold
+	rm -r "$UPPER/d"
+}
 py() { /usr/bin/python3 -c "$@"; }
 
 # --- a create that finds no free inode gets the ones the delete gave back
@@ -107,11 +116,7 @@ echo 0 >$hold
 
 # --- writeback that finds the lower filesystem full gets the room back
 small_mount size=4m
-mkdir "$UPPER/d"
-for i in $(seq 1 40); do head -c 65536 /dev/urandom >"$UPPER/d/f$i"; done
-sync
-echo 1 >$hold
-rm -r "$UPPER/d"
+write_and_delete
 head -c $((2560 * 1024)) /dev/urandom >"$EZN_SCRATCH/big"
 dd if="$EZN_SCRATCH/big" of="$UPPER/big" bs=64k conv=fsync status=none ||
 	fail "writing 2.5 MiB after deleting 2.5 MiB: $(dmesg | grep ezncryptfs | tail -n 2)"
@@ -123,14 +128,10 @@ small_umount
 # --- and a truncate that gives a new, empty file its header
 small_mount size=4m
 touch "$UPPER/t"
-mkdir "$UPPER/d"
-for i in $(seq 1 40); do head -c 65536 /dev/urandom >"$UPPER/d/f$i"; done
-sync
-# The last free pages go to a file on the lower filesystem itself.
+write_and_delete
+# What the pending releases do not hold goes to a file on the tmpfs itself.
 dd if=/dev/zero of="$small/filler" bs=4k status=none 2>/dev/null || true
 expect_eq "free blocks of the filled lower filesystem" 0 "$(stat -f -c %a "$small")"
-echo 1 >$hold
-rm -r "$UPPER/d"
 truncate -s 1M "$UPPER/t" || fail "truncate of a new file after deleting 2.5 MiB"
 echo 0 >$hold
 rm "$small/filler"
