@@ -388,7 +388,7 @@ struct ezn_scratch {
 	struct ezn_proc anc_procs[EZN_MAX_ANCESTORS];
 	unsigned int nr_anc;
 	struct ezn_rule rule;
-	u8 fp[EZN_FINGERPRINT_SIZE];
+	struct ezn_fp fp;
 	u8 sha[EZN_FINGERPRINT_SIZE];
 };
 
@@ -455,24 +455,39 @@ static void ezn_collect_ancestors(struct ezn_scratch *s)
 	s->nr_anc = n;
 }
 
+/* file's content is still the pinned one (sha: scratch for its hash). */
+static bool ezn_pin_holds(struct file *file, const u8 *pinned, u8 *sha)
+{
+	return file && !ezn_file_sha256(file, sha) &&
+	       !crypto_memneq(sha, pinned, EZN_FINGERPRINT_SIZE);
+}
+
 /*
- * The process of the subject the rule applies to directly (self, or the
- * ancestor a --children chain leads to): its fingerprinted file.
+ * Every file the ALLOW in s->rule rests on still has its pinned content:
+ * the --children executables from current up the chain of ancestors, and
+ * the executable (or script) of the process the chain leads to, which the
+ * rule names. The chain is walked as ezn_rule_applies() matched it.
  */
-static struct file *ezn_rule_base_file(struct ezn_scratch *s, const struct ezn_subject *subj)
+static bool ezn_rule_pins_hold(struct ezn_scratch *s, const struct ezn_subject *subj)
 {
 	struct ezn_subject one = { .nr_ancestors = 0 };
-	unsigned int i;
+	struct ezn_sproc *sp = &s->self;
+	unsigned int i = 0;
+	int child;
 
 	one.self = subj->self;
-	if (ezn_rule_applies(&s->rule, &one))
-		return s->rule.shell[0] ? s->self.script : s->self.exe;
-	for (i = 0; i < subj->nr_ancestors; i++) {
-		one.self = subj->ancestors[i];
+	for (;;) {
 		if (ezn_rule_applies(&s->rule, &one))
-			return s->rule.shell[0] ? s->anc[i].script : s->anc[i].exe;
+			return ezn_pin_holds(s->rule.shell[0] ? sp->script : sp->exe, s->fp.sha,
+					     s->sha);
+		child = ezn_rule_child_index(&s->rule, one.self.exe);
+		if (child < 0 || !ezn_pin_holds(sp->exe, s->fp.child[child], s->sha))
+			return false;
+		if (i == subj->nr_ancestors)
+			return false;
+		one.self = subj->ancestors[i];
+		sp = &s->anc[i++];
 	}
-	return NULL;
 }
 
 /* Path of dentry relative to its superblock's root ("" for the root). */
@@ -512,7 +527,6 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	enum ezn_deny_type type = EZN_DENY_ACL;
 	struct ezn_scratch *s;
 	struct ezn_policy *pol;
-	struct file *base;
 	const char *rel;
 	bool allowed = false, with_ancestors = false;
 	int res, idx = -1;
@@ -570,19 +584,17 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 				      traverse ? EZN_MATCH_TRAVERSE : 0, &idx) : EZN_DENY;
 	if (res == EZN_ALLOW && idx >= 0) {
 		s->rule = pol->rules[idx];
-		memcpy(s->fp, pol->fps[idx].sha, EZN_FINGERPRINT_SIZE);
+		s->fp = pol->fps[idx];
 	}
 	rcu_read_unlock();
 
 	if (res == EZN_ALLOW && idx >= 0) {
-		/* The binary (or script) the rule names must be the pinned one. */
-		base = ezn_rule_base_file(s, &subj);
-		if (base && !ezn_file_sha256(base, s->sha) &&
-		    !crypto_memneq(s->sha, s->fp, EZN_FINGERPRINT_SIZE))
+		if (ezn_rule_pins_hold(s, &subj))
 			allowed = true;
 		else
 			type = EZN_DENY_FINGERPRINT;
-		v->bounded = base != s->self.exe || s->self.script || with_ancestors;
+		/* Only a decision on current's own pinned exe lasts to the next change. */
+		v->bounded = with_ancestors || s->rule.shell[0] || s->self.script;
 	}
 	v->cacheable = allowed;
 

@@ -66,9 +66,13 @@ enum ezn_deny_type {
 int ezn_access_init(void);
 void ezn_access_exit(void);
 
-/* The SHA-256 a rule pins its executable (or script) to. */
+/*
+ * The SHA-256s a rule pins its files to: its executable (or script), and
+ * each --children executable in the rule's order (the first nr_children).
+ */
 struct ezn_fp {
 	u8 sha[EZN_FINGERPRINT_SIZE];
+	u8 child[EZN_MAX_CHILDREN][EZN_FINGERPRINT_SIZE];
 };
 
 /*
@@ -82,7 +86,7 @@ struct ezn_policy {
 	u32 nr;
 	bool has_children;		/* some rule has --children */
 	struct ezn_rule *rules;		/* nr entries, kvmalloc'd */
-	struct ezn_fp *fps;	/* fingerprint of rules[i]'s exe */
+	struct ezn_fp *fps;		/* fingerprints of rules[i] */
 };
 
 /* Serialises every mutating admin request (policy, mode, grants, key). */

@@ -31,6 +31,8 @@ static struct netlink_range_validation ezn_timeout_range = {
 static const struct nla_policy ezn_rule_entry_policy[EZN_A_MAX + 1] = {
 	[EZN_A_RULE]		= { .type = NLA_NUL_STRING, .len = EZN_RULE_TEXT_MAX - 1 },
 	[EZN_A_FINGERPRINT]	= NLA_POLICY_EXACT_LEN(EZN_FINGERPRINT_SIZE),
+	[EZN_A_CHILD_FINGERPRINTS] = { .type = NLA_BINARY,
+				       .len = EZN_MAX_CHILDREN * EZN_FINGERPRINT_SIZE },
 };
 
 static const struct nla_policy ezn_rules_policy[EZN_A_MAX + 1] = {
@@ -54,6 +56,8 @@ static const struct nla_policy ezn_genl_policy[EZN_A_MAX + 1] = {
 	[EZN_A_GRANT_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &ezn_pos_int_range),
 	[EZN_A_KEY_DESC]	= { .type = NLA_NUL_STRING, .len = EZN_KEY_DESC_MAX - 1 },
 	[EZN_A_KEY_ID]		= NLA_POLICY_EXACT_LEN(EZN_KEY_ID_LEN),
+	[EZN_A_CHILD_FINGERPRINTS] = { .type = NLA_BINARY,
+				       .len = EZN_MAX_CHILDREN * EZN_FINGERPRINT_SIZE },
 };
 
 static const struct genl_multicast_group ezn_genl_mcgrps[] = {
@@ -191,16 +195,46 @@ static void ezn_set_err(struct genl_info *info, const struct nlattr *attr, const
 }
 
 /*
- * Parses one rule entry (text and fingerprint) into rule and fp, and checks
- * the fingerprint against the file the rule names. Sleeps (hashes the file).
+ * Checks that want is the SHA-256 of the file at path, which must be its own
+ * real path. what names the file in the messages; attr is the attribute
+ * that carried want. Sleeps (hashes the file).
  */
-static int ezn_rule_from_attrs(struct nlattr *text, struct nlattr *fpa, struct ezn_rule *rule,
-			       u8 fp[EZN_FINGERPRINT_SIZE], struct genl_info *info)
+static int ezn_pin_check(const char *path, const u8 *want, const char *what,
+			 struct nlattr *attr, struct genl_info *info, char *real)
 {
-	struct ezn_parse_error perr;
 	u8 sha[EZN_FINGERPRINT_SIZE];
-	char *real;
 	int err;
+
+	err = ezn_path_sha256(path, sha, real, PATH_MAX);
+	if (err == -ENOTUNIQ) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "an executable path is not the program's real path (symlink?)");
+		pr_info("rule refused: %s %s is really %s\n", what, path, real);
+	} else if (err) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "cannot read an executable to hash it");
+		pr_info("rule refused: cannot hash %s %s (error %d)\n", what, path, err);
+	} else if (crypto_memneq(sha, want, EZN_FINGERPRINT_SIZE)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a fingerprint does not match the executable's content");
+		pr_info("rule refused: the fingerprint of %s %s does not match\n", what, path);
+		err = -EKEYREJECTED;
+	}
+	return err;
+}
+
+/*
+ * Parses one rule entry (tb: EZN_A_RULE, EZN_A_FINGERPRINT and, for a
+ * --children rule, EZN_A_CHILD_FINGERPRINTS) into rule and fp, and checks
+ * every fingerprint against the file it pins. Sleeps (hashes the files).
+ */
+static int ezn_rule_from_attrs(struct nlattr **tb, struct ezn_rule *rule, struct ezn_fp *fp,
+			       struct genl_info *info)
+{
+	struct nlattr *text = tb[EZN_A_RULE], *fpa = tb[EZN_A_FINGERPRINT];
+	struct nlattr *cfpa = tb[EZN_A_CHILD_FINGERPRINTS];
+	struct ezn_parse_error perr;
+	char *real;
+	int err, i;
 
 	if (!text || !fpa) {
 		GENL_SET_ERR_MSG(info, "a rule needs EZN_A_RULE and EZN_A_FINGERPRINT");
@@ -214,25 +248,24 @@ static int ezn_rule_from_attrs(struct nlattr *text, struct nlattr *fpa, struct e
 			ezn_set_err(info, text, perr.reason);
 		return -EINVAL;
 	}
-	memcpy(fp, nla_data(fpa), EZN_FINGERPRINT_SIZE);
+	if (rule->nr_children ? !cfpa || nla_len(cfpa) != rule->nr_children * EZN_FINGERPRINT_SIZE
+			      : !!cfpa) {
+		NL_SET_ERR_MSG_ATTR(info->extack, cfpa ?: text,
+				    "EZN_A_CHILD_FINGERPRINTS must pin each --children entry");
+		return -EINVAL;
+	}
+	memset(fp, 0, sizeof(*fp));
+	memcpy(fp->sha, nla_data(fpa), EZN_FINGERPRINT_SIZE);
+	if (cfpa)
+		memcpy(fp->child, nla_data(cfpa), nla_len(cfpa));
 
 	real = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!real)
 		return -ENOMEM;
-	err = ezn_path_sha256(rule->exe, sha, real, PATH_MAX);
-	if (err == -ENOTUNIQ) {
-		NL_SET_ERR_MSG_ATTR(info->extack, text,
-				    "the executable path is not the program's real path (symlink?)");
-		pr_info("rule refused: %s is really %s\n", rule->exe, real);
-	} else if (err) {
-		NL_SET_ERR_MSG_ATTR(info->extack, text, "cannot read the executable to hash it");
-		pr_info("rule refused: cannot hash %s (error %d)\n", rule->exe, err);
-	} else if (crypto_memneq(sha, fp, EZN_FINGERPRINT_SIZE)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, fpa,
-				    "the fingerprint does not match the executable's content");
-		pr_info("rule refused: the fingerprint of %s does not match\n", rule->exe);
-		err = -EKEYREJECTED;
-	}
+	err = ezn_pin_check(rule->exe, fp->sha, rule->shell[0] ? "script" : "executable", fpa,
+			    info, real);
+	for (i = 0; !err && i < rule->nr_children; i++)
+		err = ezn_pin_check(rule->children[i], fp->child[i], "child", cfpa, info, real);
 	kfree(real);
 	return err;
 }
@@ -274,8 +307,7 @@ static int ezn_genl_policy_replace(struct sk_buff *skb, struct genl_info *info)
 		}
 		err = nla_parse_nested(tb, EZN_A_MAX, entry, ezn_rule_entry_policy, info->extack);
 		if (!err)
-			err = ezn_rule_from_attrs(tb[EZN_A_RULE], tb[EZN_A_FINGERPRINT], &rules[i],
-						  fps[i].sha, info);
+			err = ezn_rule_from_attrs(tb, &rules[i], &fps[i], info);
 		if (err)
 			goto free_rules;
 		i++;
@@ -335,8 +367,7 @@ static int ezn_genl_policy_add(struct sk_buff *skb, struct genl_info *info)
 	err = ezn_policy_copy(1, &rules, &fps, &nr);
 	if (err)
 		goto unlock;
-	err = ezn_rule_from_attrs(info->attrs[EZN_A_RULE], info->attrs[EZN_A_FINGERPRINT],
-				  &rules[nr], fps[nr].sha, info);
+	err = ezn_rule_from_attrs(info->attrs, &rules[nr], &fps[nr], info);
 	for (i = 0; !err && i < nr; i++) {
 		if (ezn_rule_equal(&rules[i], &rules[nr])) {
 			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[EZN_A_RULE],
@@ -438,6 +469,10 @@ static int ezn_genl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb
 		if (nla_put_u32(skb, EZN_A_RULE_INDEX, i) ||
 		    nla_put_string(skb, EZN_A_RULE, text) ||
 		    nla_put(skb, EZN_A_FINGERPRINT, EZN_FINGERPRINT_SIZE, pol->fps[i].sha) ||
+		    (pol->rules[i].nr_children &&
+		     nla_put(skb, EZN_A_CHILD_FINGERPRINTS,
+			     pol->rules[i].nr_children * EZN_FINGERPRINT_SIZE,
+			     pol->fps[i].child)) ||
 		    nla_put_u64_64bit(skb, EZN_A_POLICY_GEN, pol->gen, EZN_A_PAD)) {
 			genlmsg_cancel(skb, hdr);
 			break;

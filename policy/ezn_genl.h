@@ -38,7 +38,11 @@
  * SHA-256 fingerprint of the rule's executable (the script for --shell
  * rules): the kernel hashes the file itself when the rule is added and
  * refuses the rule (-EKEYREJECTED) when it differs or (-ENOENT, -EACCES, ...)
- * when the file cannot be read.
+ * when the file cannot be read. A rule with --children also carries
+ * EZN_A_CHILD_FINGERPRINTS: the SHA-256 of each --children executable, in
+ * the rule's order (32 bytes each, exactly nr_children of them), checked the
+ * same way; the kernel then allows a child only while its executable still
+ * has that content.
  *
  * EZN_CMD_GET_STATUS
  *	No privilege. Reply:
@@ -62,13 +66,15 @@
  *
  * EZN_CMD_POLICY_REPLACE [admin]
  *	EZN_A_RULES: NLA_NESTED of EZN_A_RULE_ENTRY (NLA_NESTED), each with
- *	EZN_A_RULE and EZN_A_FINGERPRINT. Replaces the whole policy atomically
+ *	EZN_A_RULE, EZN_A_FINGERPRINT and, for --children rules,
+ *	EZN_A_CHILD_FINGERPRINTS. Replaces the whole policy atomically
  *	(an empty EZN_A_RULES empties it); all rules are checked first, the
  *	first bad one fails the request with EZN_A_RULE_INDEX in the extack.
  *
  * EZN_CMD_POLICY_ADD [admin]
- *	EZN_A_RULE, EZN_A_FINGERPRINT. Appends; -EEXIST for a rule already in
- *	the policy (same text; use POLICY_REPLACE or delete first to re-pin).
+ *	EZN_A_RULE, EZN_A_FINGERPRINT [, EZN_A_CHILD_FINGERPRINTS]. Appends;
+ *	-EEXIST for a rule already in the policy (same text; use POLICY_REPLACE
+ *	or delete first to re-pin).
  *
  * EZN_CMD_POLICY_DELETE [admin]
  *	EZN_A_RULE (canonical text) or EZN_A_RULE_INDEX (0-based); -ENOENT when
@@ -76,9 +82,9 @@
  *
  * EZN_CMD_POLICY_GET [CAP_NET_ADMIN], NLM_F_DUMP
  *	One message per rule: EZN_A_RULE_INDEX, EZN_A_RULE, EZN_A_FINGERPRINT,
- *	EZN_A_POLICY_GEN. The dump is of one snapshot; if the policy changes
- *	between the parts of a multi-part dump, the dump restarts as
- *	NLM_F_DUMP_INTR.
+ *	EZN_A_CHILD_FINGERPRINTS (--children rules only), EZN_A_POLICY_GEN.
+ *	The dump is of one snapshot; if the policy changes between the parts
+ *	of a multi-part dump, the dump restarts as NLM_F_DUMP_INTR.
  *
  * EZN_CMD_SET_MODE [admin]
  *	EZN_A_MODE: NLA_U32, enum ezn_mode.
@@ -207,6 +213,7 @@ enum ezn_attr {
 	EZN_A_PAD,
 	EZN_A_KEY_DESC,
 	EZN_A_KEY_ID,
+	EZN_A_CHILD_FINGERPRINTS,
 	__EZN_A_MAX
 };
 

@@ -350,16 +350,16 @@ static int proc_is(const struct ezn_rule *r, const struct ezn_proc *proc)
 	return ezn_streq(proc->exe, r->exe);
 }
 
-static int is_child(const struct ezn_rule *r, const char *exe)
+int ezn_rule_child_index(const struct ezn_rule *r, const char *exe)
 {
-	unsigned int i;
+	int i;
 
 	if (!exe)
-		return 0;
+		return -1;
 	for (i = 0; i < r->nr_children && i < EZN_MAX_CHILDREN; i++)
 		if (ezn_streq(exe, r->children[i]))
-			return 1;
-	return 0;
+			return i;
+	return -1;
 }
 
 int ezn_rule_applies(const struct ezn_rule *r, const struct ezn_subject *subj)
@@ -370,12 +370,12 @@ int ezn_rule_applies(const struct ezn_rule *r, const struct ezn_subject *subj)
 		return 0;
 	if (proc_is(r, &subj->self))
 		return 1;
-	if (!is_child(r, subj->self.exe) || !subj->ancestors)
+	if (ezn_rule_child_index(r, subj->self.exe) < 0 || !subj->ancestors)
 		return 0;
 	for (i = 0; i < subj->nr_ancestors; i++) {
 		if (proc_is(r, &subj->ancestors[i]))
 			return 1;
-		if (!is_child(r, subj->ancestors[i].exe))
+		if (ezn_rule_child_index(r, subj->ancestors[i].exe) < 0)
 			return 0;
 	}
 	return 0;

@@ -184,6 +184,9 @@ struct ezn_subject {
  */
 int ezn_rule_applies(const struct ezn_rule *rule, const struct ezn_subject *subject);
 
+/* Index of exe in rule's --children list, or -1 (also for a NULL exe). */
+int ezn_rule_child_index(const struct ezn_rule *rule, const char *exe);
+
 /*
  * Decides a request: category (without '@'), path as for ezn_glob_match(),
  * flags EZN_MATCH_TRAVERSE for a directory being walked through or listed

@@ -57,20 +57,28 @@ static void ezn_acl_mac(const uint8_t admin[32], const char *text, size_t len, u
 int ezn_acl_encode(const struct ezn_acl_list *l, const uint8_t admin[32], char **out,
 		   size_t *len)
 {
-	size_t cap = 256, used, i;
+	size_t cap = 256, used, i, c;
 	char hex[2 * EZN_FINGERPRINT_SIZE + 1];
 	uint8_t mac[32];
 	char *buf;
 
 	for (i = 0; i < l->nr; i++)
-		cap += strlen(l->rules[i].text) + 2 * EZN_FINGERPRINT_SIZE + 8;
+		cap += strlen(l->rules[i].text) +
+		       (1 + l->rules[i].nr_child_fp) * (2 * EZN_FINGERPRINT_SIZE + 1) + 8;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	used = snprintf(buf, cap, "%smode %s\n", EZN_ACL_HEADER, ezn_admin_mode_name(l->mode));
 	for (i = 0; i < l->nr; i++) {
-		sodium_bin2hex(hex, sizeof(hex), l->rules[i].fp, EZN_FINGERPRINT_SIZE);
-		used += snprintf(buf + used, cap - used, "rule %s %s\n", hex, l->rules[i].text);
+		const struct ezn_admin_rule *r = &l->rules[i];
+
+		sodium_bin2hex(hex, sizeof(hex), r->fp, EZN_FINGERPRINT_SIZE);
+		used += snprintf(buf + used, cap - used, "rule %s", hex);
+		for (c = 0; c < r->nr_child_fp; c++) {
+			sodium_bin2hex(hex, sizeof(hex), r->child_fp[c], EZN_FINGERPRINT_SIZE);
+			used += snprintf(buf + used, cap - used, ",%s", hex);
+		}
+		used += snprintf(buf + used, cap - used, " %s\n", r->text);
 	}
 	ezn_acl_mac(admin, buf, used, mac);
 	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
@@ -80,17 +88,64 @@ int ezn_acl_encode(const struct ezn_acl_list *l, const uint8_t admin[32], char *
 	return 0;
 }
 
+/*
+ * One rule line after "rule ": its fingerprints (comma separated, no
+ * spaces), one space, the rule. rule is scratch.
+ */
+static int ezn_acl_decode_rule(const char *p, struct ezn_rule *rule, struct ezn_admin_rule *r,
+			       char *why, size_t whysz)
+{
+	struct ezn_parse_error perr;
+	const char *text = strchr(p, ' ');
+	uint8_t *fp = r->fp;
+	unsigned int nr = 0;
+	size_t bin;
+
+	if (!text) {
+		snprintf(why, whysz, "no rule after the fingerprints");
+		return -EINVAL;
+	}
+	for (;;) {
+		if (text - p < 2 * EZN_FINGERPRINT_SIZE ||
+		    sodium_hex2bin(fp, EZN_FINGERPRINT_SIZE, p, 2 * EZN_FINGERPRINT_SIZE, NULL,
+				   &bin, NULL) || bin != EZN_FINGERPRINT_SIZE) {
+			snprintf(why, whysz, "bad fingerprint");
+			return -EINVAL;
+		}
+		p += 2 * EZN_FINGERPRINT_SIZE;
+		if (*p != ',' || nr == EZN_MAX_CHILDREN)
+			break;
+		fp = r->child_fp[nr++];
+		p++;
+	}
+	if (p != text) {
+		snprintf(why, whysz, "bad fingerprint");
+		return -EINVAL;
+	}
+	if (ezn_rule_parse(text + 1, strlen(text + 1), rule, &perr)) {
+		snprintf(why, whysz, "%s", perr.msg);
+		return -EINVAL;
+	}
+	r->nr_child_fp = nr;
+	if (r->nr_child_fp && r->nr_child_fp != rule->nr_children) {
+		snprintf(why, whysz, "%u --children fingerprints for %u entries",
+			 r->nr_child_fp, rule->nr_children);
+		return -EINVAL;
+	}
+	ezn_rule_print(rule, r->text, sizeof(r->text));
+	return 0;
+}
+
 int ezn_acl_decode(const char *text, size_t len, const uint8_t admin[32], struct ezn_acl_list *l,
 		   char *err, size_t errsz)
 {
 	const char *p = text, *end = text + len, *nl, *hmac_line = NULL;
-	struct ezn_parse_error perr;
 	struct ezn_rule *rule;
 	unsigned int lineno = 0;
 	uint8_t mac[32], want[32];
 	enum ezn_mode mode;
 	size_t ll, bin;
-	char line[EZN_LINE_MAX + 128];
+	char line[EZN_LINE_MAX + (EZN_MAX_CHILDREN + 1) * 65 + 8], why[128];
 	int ret = -EINVAL;
 
 	rule = malloc(sizeof(*rule));
@@ -132,26 +187,19 @@ int ezn_acl_decode(const char *text, size_t len, const uint8_t admin[32], struct
 				goto out;
 			}
 			l->mode = mode;
-		} else if (!strncmp(line, "rule ", 5) && ll > 5 + 64 + 1 && line[5 + 64] == ' ') {
-			struct ezn_admin_rule *r;
-
+		} else if (!strncmp(line, "rule ", 5)) {
 			if (l->nr == EZN_POLICY_MAX_RULES) {
 				snprintf(err, errsz, "line %u: more than %d rules", lineno,
 					 EZN_POLICY_MAX_RULES);
 				goto out;
 			}
-			r = &l->rules[l->nr];
-			if (sodium_hex2bin(r->fp, sizeof(r->fp), line + 5, 64, NULL, &bin, NULL) ||
-			    bin != sizeof(r->fp)) {
-				snprintf(err, errsz, "line %u: bad fingerprint", lineno);
+			if (ezn_acl_decode_rule(line + 5, rule, &l->rules[l->nr], why,
+						sizeof(why))) {
+				snprintf(err, errsz, "line %u: %s", lineno, why);
 				goto out;
 			}
-			if (ezn_rule_parse(line + 70, ll - 70, rule, &perr)) {
-				snprintf(err, errsz, "line %u: %s", lineno, perr.msg);
-				goto out;
-			}
-			ezn_rule_print(rule, r->text, sizeof(r->text));
-			r->index = l->nr++;
+			l->rules[l->nr].index = l->nr;
+			l->nr++;
 		} else {
 			snprintf(err, errsz, "line %u: not a mode, rule or hmac line", lineno);
 			goto out;

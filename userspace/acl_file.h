@@ -5,15 +5,17 @@
  *
  *	# ezncrypt access list: change it with ezn-acl, not by hand
  *	mode enforcing
- *	rule SHA256-HEX CANONICAL-RULE-TEXT
+ *	rule SHA256-HEX[,CHILD-SHA256-HEX...] CANONICAL-RULE-TEXT
  *	...
  *	hmac HEX
  *
  * The last line is HMAC-SHA256 under a key derived from the admin key
  * (HMAC-SHA256(admin, "ezncrypt acl file v1")) over every byte before it, so
  * root without the passphrase cannot change the list offline: a changed file
- * is refused as a whole. Each rule keeps the fingerprint pinned when it was
- * approved.
+ * is refused as a whole. Each rule keeps the fingerprints pinned when it was
+ * approved: its executable's (or script's), then one per --children entry.
+ * A --children rule with no child fingerprints (written before they were
+ * pinned) is read with nr_child_fp 0; any other count is refused.
  */
 #ifndef EZN_ACL_FILE_H
 #define EZN_ACL_FILE_H

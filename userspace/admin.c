@@ -309,7 +309,7 @@ int ezn_admin_bind_key(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE
 	return ezn_signed(a, msg, old_key ? old_key : key, NULL, NULL);
 }
 
-static int ezn_put_rule(struct nl_msg *msg, int type, const char *text, const uint8_t *fp)
+static int ezn_put_rule(struct nl_msg *msg, int type, const struct ezn_admin_rule *r)
 {
 	struct nlattr *entry = NULL;
 
@@ -318,8 +318,10 @@ static int ezn_put_rule(struct nl_msg *msg, int type, const char *text, const ui
 		if (!entry)
 			return -EMSGSIZE;
 	}
-	if (nla_put_string(msg, EZN_A_RULE, text) < 0 ||
-	    nla_put(msg, EZN_A_FINGERPRINT, EZN_FINGERPRINT_SIZE, fp) < 0)
+	if (nla_put_string(msg, EZN_A_RULE, r->text) < 0 ||
+	    nla_put(msg, EZN_A_FINGERPRINT, EZN_FINGERPRINT_SIZE, r->fp) < 0 ||
+	    (r->nr_child_fp && nla_put(msg, EZN_A_CHILD_FINGERPRINTS,
+				       r->nr_child_fp * EZN_FINGERPRINT_SIZE, r->child_fp) < 0))
 		return -EMSGSIZE;
 	if (entry)
 		nla_nest_end(msg, entry);
@@ -334,7 +336,7 @@ int ezn_admin_policy_replace(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KE
 	size_t i, size = 4096;
 
 	for (i = 0; i < n; i++)
-		size += strlen(rules[i].text) + 64;
+		size += strlen(rules[i].text) + 64 + sizeof(rules[i].child_fp);
 	msg = nlmsg_alloc_size(size);
 	if (!msg)
 		return -ENOMEM;
@@ -345,7 +347,7 @@ int ezn_admin_policy_replace(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KE
 	if (!all)
 		goto too_big;
 	for (i = 0; i < n; i++)
-		if (ezn_put_rule(msg, EZN_A_RULE_ENTRY, rules[i].text, rules[i].fp))
+		if (ezn_put_rule(msg, EZN_A_RULE_ENTRY, &rules[i]))
 			goto too_big;
 	/* An empty EZN_A_RULES is meaningful: it empties the policy. */
 	nla_nest_end_keep_empty(msg, all);
@@ -357,13 +359,13 @@ too_big:
 }
 
 int ezn_admin_policy_add(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
-			 const char *text, const uint8_t fp[EZN_FINGERPRINT_SIZE])
+			 const struct ezn_admin_rule *rule)
 {
 	struct nl_msg *msg = ezn_admin_msg(a, EZN_CMD_POLICY_ADD, 0);
 
 	if (!msg)
 		return -ENOMEM;
-	if (ezn_put_rule(msg, 0, text, fp)) {
+	if (ezn_put_rule(msg, 0, rule)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -491,6 +493,14 @@ static int ezn_dump_parse(struct nl_msg *msg, void *arg)
 	d->rule.index = nla_get_u32(tb[EZN_A_RULE_INDEX]);
 	nla_strlcpy(d->rule.text, tb[EZN_A_RULE], sizeof(d->rule.text));
 	memcpy(d->rule.fp, nla_data(tb[EZN_A_FINGERPRINT]), EZN_FINGERPRINT_SIZE);
+	if (tb[EZN_A_CHILD_FINGERPRINTS]) {
+		size_t len = nla_len(tb[EZN_A_CHILD_FINGERPRINTS]);
+
+		if (len % EZN_FINGERPRINT_SIZE || len > sizeof(d->rule.child_fp))
+			return -EPROTO;
+		d->rule.nr_child_fp = len / EZN_FINGERPRINT_SIZE;
+		memcpy(d->rule.child_fp, nla_data(tb[EZN_A_CHILD_FINGERPRINTS]), len);
+	}
 	return d->cb(&d->rule, d->arg);
 }
 
@@ -616,6 +626,37 @@ int ezn_admin_fingerprint(const char *path, uint8_t fp[EZN_FINGERPRINT_SIZE])
 	if (!err)
 		crypto_hash_sha256_final(&st, fp);
 	return err;
+}
+
+int ezn_admin_rule_pin(const struct ezn_rule *rule, struct ezn_admin_rule *ar,
+		       const char **what)
+{
+	const char *path = rule->exe;
+	int err, i;
+
+	err = ezn_admin_fingerprint(path, ar->fp);
+	for (i = 0; !err && i < rule->nr_children; i++) {
+		path = rule->children[i];
+		err = ezn_admin_fingerprint(path, ar->child_fp[i]);
+	}
+	ar->nr_child_fp = err ? 0 : rule->nr_children;
+	if (err && what)
+		*what = path;
+	return err;
+}
+
+const char *ezn_admin_pin_changed(const struct ezn_rule *rule, const struct ezn_admin_rule *stored,
+				  const struct ezn_admin_rule *now)
+{
+	int i;
+
+	if (sodium_memcmp(stored->fp, now->fp, EZN_FINGERPRINT_SIZE))
+		return rule->exe;
+	for (i = 0; i < rule->nr_children; i++)
+		if (i >= stored->nr_child_fp || i >= now->nr_child_fp ||
+		    sodium_memcmp(stored->child_fp[i], now->child_fp[i], EZN_FINGERPRINT_SIZE))
+			return rule->children[i];
+	return NULL;
 }
 
 int ezn_admin_audit_open(struct ezn_admin **out)

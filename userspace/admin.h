@@ -55,18 +55,36 @@ int ezn_admin_challenge(struct ezn_admin *a, uint8_t chal[EZN_CHALLENGE_SIZE]);
 int ezn_admin_bind_key(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
 		       const uint8_t *old_key);
 
-/* A rule with the fingerprint of its executable (the script for --shell). */
+/*
+ * A rule with the fingerprints of the files it pins: its executable (the
+ * script for --shell) and each --children executable, in the rule's order.
+ * nr_child_fp is the rule's nr_children, or 0 for a rule stored before
+ * children were pinned (the kernel refuses such a rule).
+ */
 struct ezn_admin_rule {
 	uint32_t index;				/* position (dumps only) */
 	char text[EZN_RULE_TEXT_MAX];		/* canonical text */
 	uint8_t fp[EZN_FINGERPRINT_SIZE];
+	uint8_t nr_child_fp;
+	uint8_t child_fp[EZN_MAX_CHILDREN][EZN_FINGERPRINT_SIZE];
 };
+
+/*
+ * Fingerprints the files rule pins as they are now into ar (fp, child_fp,
+ * nr_child_fp). On failure *what (may be NULL) is the file that could not
+ * be read.
+ */
+int ezn_admin_rule_pin(const struct ezn_rule *rule, struct ezn_admin_rule *ar,
+		       const char **what);
+/* The first file of rule whose pin in stored differs from now, or NULL. */
+const char *ezn_admin_pin_changed(const struct ezn_rule *rule, const struct ezn_admin_rule *stored,
+				  const struct ezn_admin_rule *now);
 
 /* Replaces the whole policy atomically (n may be 0). */
 int ezn_admin_policy_replace(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
 			     const struct ezn_admin_rule *rules, size_t n);
 int ezn_admin_policy_add(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
-			 const char *text, const uint8_t fp[EZN_FINGERPRINT_SIZE]);
+			 const struct ezn_admin_rule *rule);
 /* Deletes by canonical text (index ignored) or, with text NULL, by index. */
 int ezn_admin_policy_delete(struct ezn_admin *a, const uint8_t key[EZN_ADMIN_KEY_SIZE],
 			    const char *text, uint32_t index);

@@ -64,12 +64,14 @@ static int ezn_canon_path(char *field, size_t size, const char *what, bool quiet
 }
 
 /*
- * Parses text into canonical form in out (with executable paths resolved when
- * resolve), and the fingerprint of the file the kernel will check.
+ * Parses text into canonical form in out->text (with executable paths
+ * resolved when resolve), and with pin, the fingerprints of the files the
+ * kernel will check.
  */
-static int ezn_rule_prepare(const char *text, bool resolve, bool quiet, char *out, size_t size,
-			    uint8_t fp[EZN_FINGERPRINT_SIZE])
+static int ezn_rule_prepare(const char *text, bool resolve, bool quiet, struct ezn_admin_rule *out,
+			    bool pin)
 {
+	const char *what;
 	struct ezn_parse_error perr;
 	struct ezn_rule *r;
 	int err, i;
@@ -99,11 +101,11 @@ static int ezn_rule_prepare(const char *text, bool resolve, bool quiet, char *ou
 		if (err)
 			goto free_rule;
 	}
-	ezn_rule_print(r, out, size);
-	if (fp) {
-		err = ezn_admin_fingerprint(r->exe, fp);
+	ezn_rule_print(r, out->text, sizeof(out->text));
+	if (pin) {
+		err = ezn_admin_rule_pin(r, out, &what);
 		if (err)
-			ezn_err("cannot fingerprint '%s': %s", r->exe, strerror(-err));
+			ezn_err("cannot fingerprint '%s': %s", what, strerror(-err));
 	}
 free_rule:
 	free(r);
@@ -218,8 +220,8 @@ enum ezn_acl_action { EZN_ACL_NONE, EZN_ACL_ADD, EZN_ACL_DEL, EZN_ACL_LIST, EZN_
 
 static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *passfile)
 {
-	char why[PATH_MAX + 256], text[EZN_RULE_TEXT_MAX];
-	uint8_t fp[EZN_FINGERPRINT_SIZE];
+	char why[PATH_MAX + 256];
+	struct ezn_admin_rule ar, now;
 	struct ezn_acl_list l = { 0 }, nl = { 0 };
 	struct ezn_session s;
 	enum ezn_mode mode;
@@ -227,7 +229,7 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 	int err, ret, idx;
 
 	/* everything that can be checked without the passphrase is checked first */
-	if (act == EZN_ACL_ADD && ezn_rule_prepare(arg, true, false, text, sizeof(text), fp))
+	if (act == EZN_ACL_ADD && ezn_rule_prepare(arg, true, false, &ar, true))
 		return EZN_EXIT_USAGE;
 	if (act == EZN_ACL_MODE && ezn_admin_mode_parse(arg, &mode)) {
 		ezn_err("--mode: '%s' is not enforcing, permissive or admin", arg);
@@ -257,8 +259,7 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 			if (ezn_rule_parse(line, strlen(line), &r, &perr) == EZN_PARSE_BLANK)
 				continue;
 			if (nl.nr == EZN_POLICY_MAX_RULES ||
-			    ezn_rule_prepare(line, true, true, nl.rules[nl.nr].text,
-					     sizeof(nl.rules[0].text), nl.rules[nl.nr].fp)) {
+			    ezn_rule_prepare(line, true, true, &nl.rules[nl.nr], true)) {
 				ezn_err("%s line %zu: rule not imported (see above)", arg, i);
 				free(data);
 				ret = EZN_EXIT_FAIL;
@@ -282,21 +283,19 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 	}
 	switch (act) {
 	case EZN_ACL_ADD:
-		if (ezn_acl_find(&l, text) >= 0) {
-			ezn_err("the rule is already in the list: %s", text);
+		if (ezn_acl_find(&l, ar.text) >= 0) {
+			ezn_err("the rule is already in the list: %s", ar.text);
 			goto close_session;
 		}
-		err = ezn_admin_policy_add(s.adm, s.ks->admin, text, fp);
+		err = ezn_admin_policy_add(s.adm, s.ks->admin, &ar);
 		if (err && err != -EEXIST) {
 			ezn_admin_report(s.adm, "the kernel refused the rule", err);
 			goto close_session;
 		}
-		l.rules[l.nr].index = l.nr;
-		snprintf(l.rules[l.nr].text, sizeof(l.rules[0].text), "%s", text);
-		memcpy(l.rules[l.nr].fp, fp, sizeof(fp));
-		l.nr++;
-		printf("added: %s\n", text);
-		ezn_log("rule added: %s", text);
+		ar.index = l.nr;
+		l.rules[l.nr++] = ar;
+		printf("added: %s\n", ar.text);
+		ezn_log("rule added: %s", ar.text);
 		break;
 	case EZN_ACL_DEL: {
 		char *end;
@@ -309,11 +308,11 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 			}
 			idx = n - 1;
 		} else {
-			if (ezn_rule_prepare(arg, false, true, text, sizeof(text), NULL))
+			if (ezn_rule_prepare(arg, false, true, &ar, false))
 				goto close_session;
-			idx = ezn_acl_find(&l, text);
-			if (idx < 0 && !ezn_rule_prepare(arg, true, true, text, sizeof(text), NULL))
-				idx = ezn_acl_find(&l, text);
+			idx = ezn_acl_find(&l, ar.text);
+			if (idx < 0 && !ezn_rule_prepare(arg, true, true, &ar, false))
+				idx = ezn_acl_find(&l, ar.text);
 			if (idx < 0) {
 				ezn_err("no such rule in the list: %s", arg);
 				goto close_session;
@@ -335,18 +334,22 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 			struct ezn_parse_error perr;
 			struct ezn_rule r;
 
+			const char *what;
+
 			ezn_rule_parse(l.rules[i].text, strlen(l.rules[i].text), &r, &perr);
-			err = ezn_admin_fingerprint(r.exe, fp);
+			err = ezn_admin_rule_pin(&r, &now, &what);
 			if (err) {
 				ezn_err("rule %zu: cannot fingerprint '%s': %s (delete the rule?)",
-					i + 1, r.exe, strerror(-err));
+					i + 1, what, strerror(-err));
 				goto close_session;
 			}
-			if (sodium_memcmp(fp, l.rules[i].fp, sizeof(fp))) {
-				printf("re-approved: %s (the executable changed)\n",
-				       l.rules[i].text);
-				ezn_log("rule re-approved: %s", l.rules[i].text);
-				memcpy(l.rules[i].fp, fp, sizeof(fp));
+			what = ezn_admin_pin_changed(&r, &l.rules[i], &now);
+			if (what) {
+				printf("re-approved: %s (%s changed)\n", l.rules[i].text, what);
+				ezn_log("rule re-approved: %s (%s changed)", l.rules[i].text, what);
+				now.index = l.rules[i].index;
+				memcpy(now.text, l.rules[i].text, sizeof(now.text));
+				l.rules[i] = now;
 			}
 		}
 		fallthrough;	/* load the whole list */

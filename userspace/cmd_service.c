@@ -262,7 +262,7 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 	struct ezn_admin_status *st = NULL;
 	struct ezn_acl_list l = { 0 };
 	struct ezn_admin *adm = NULL;
-	uint8_t fp[EZN_FINGERPRINT_SIZE];
+	struct ezn_admin_rule *now = NULL;
 	char why[PATH_MAX + 256], skipped[512] = "";
 	struct ezn_rule *rule = NULL;
 	size_t i, j;
@@ -276,7 +276,8 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 	}
 	st = calloc(1, sizeof(*st));
 	rule = calloc(1, sizeof(*rule));
-	if (!st || !rule || ezn_acl_list_init(&l)) {
+	now = calloc(1, sizeof(*now));
+	if (!st || !rule || !now || ezn_acl_list_init(&l)) {
 		ezn_step_fail("out of memory");
 		err = -ENOMEM;
 		goto free_all;
@@ -299,21 +300,25 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 		ezn_step_fail("%s", why);
 		goto free_all;
 	}
-	/* A rule whose binary changed since it was approved waits for ezn-acl --update. */
+	/*
+	 * A rule whose executable or --children executable changed since it
+	 * was approved (or whose children were never pinned) waits for
+	 * ezn-acl --update.
+	 */
 	for (i = 0, j = 0; i < l.nr; i++) {
 		struct ezn_parse_error perr;
-		const char *exe;
+		const char *changed = NULL;
 
 		ezn_rule_parse(l.rules[i].text, strlen(l.rules[i].text), rule, &perr);
-		exe = rule->exe;
-		if (ezn_admin_fingerprint(exe, fp) ||
-		    sodium_memcmp(fp, l.rules[i].fp, sizeof(fp))) {
+		if (!ezn_admin_rule_pin(rule, now, &changed))
+			changed = ezn_admin_pin_changed(rule, &l.rules[i], now);
+		if (changed) {
 			size_t used = strlen(skipped);
 
 			snprintf(skipped + used, sizeof(skipped) - used, "%s#%zu %s",
-				 used ? ", " : "", i + 1, exe);
+				 used ? ", " : "", i + 1, changed);
 			ezn_log("rule %zu '%s' not loaded: %s changed since it was approved", i + 1,
-				l.rules[i].text, exe);
+				l.rules[i].text, changed);
 			continue;
 		}
 		l.rules[j++] = l.rules[i];
@@ -338,6 +343,7 @@ static int ezn_load_acl(struct ezn_keystore *ks)
 	ezn_log("%zu rule(s) loaded, %s mode", l.nr, ezn_admin_mode_name(l.mode));
 free_all:
 	ezn_acl_list_free(&l);
+	free(now);
 	free(rule);
 	free(st);
 	ezn_admin_close(adm);

@@ -16,7 +16,8 @@
  * (tests/vm/cases/90-fault-inject.sh sweeps N).
  *
  *   bind [-o OLDKEYFILE]		bind the key (loaded as logon ezncrypt:admin)
- *   add RULE [HEXFP]			fingerprint taken from the rule's file
+ *   add RULE [HEXFP [CHILDHEXFP]]	fingerprints taken from the rule's files, or
+ *					the given ones (exe, first --children entry)
  *   replace FILE			a policy file (# comments, blank lines)
  *   delete RULE | delete-index N
  *   mode enforcing|permissive|admin
@@ -29,6 +30,7 @@
  *   fuzz COUNT SEED			random malformed messages; all must be refused
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,8 +115,13 @@ static int hex2bin(const char *hex, uint8_t *out, size_t n)
 	return sodium_hex2bin(out, n, hex, strlen(hex), NULL, &bin_len, NULL) || bin_len != n;
 }
 
-/* Canonical text and fingerprint of a rule line. */
-static int rule_prepare(const char *line, struct ezn_admin_rule *r, const char *hexfp)
+/*
+ * Canonical text of a rule line and, with pin, its fingerprints; hexfp and
+ * child_hexfp (may be NULL) replace the executable's and the first
+ * --children entry's.
+ */
+static int rule_prepare(const char *line, struct ezn_admin_rule *r, bool pin, const char *hexfp,
+			const char *child_hexfp)
 {
 	struct ezn_parse_error perr;
 	struct ezn_rule *rule = calloc(1, sizeof(*rule));
@@ -129,10 +136,11 @@ static int rule_prepare(const char *line, struct ezn_admin_rule *r, const char *
 		return -EINVAL;
 	}
 	ezn_rule_print(rule, r->text, sizeof(r->text));
-	if (hexfp)
+	err = pin ? ezn_admin_rule_pin(rule, r, NULL) : 0;
+	if (!err && hexfp)
 		err = hex2bin(hexfp, r->fp, sizeof(r->fp)) ? -EINVAL : 0;
-	else
-		err = ezn_admin_fingerprint(rule->exe, r->fp);
+	if (!err && child_hexfp)
+		err = hex2bin(child_hexfp, r->child_fp[0], sizeof(r->child_fp[0])) ? -EINVAL : 0;
 	free(rule);
 	return err;
 }
@@ -161,7 +169,7 @@ static int cmd_replace(const char *path)
 			err = -ENOMEM;
 			break;
 		}
-		err = rule_prepare(line, &rules[n++], NULL);
+		err = rule_prepare(line, &rules[n++], true, NULL, NULL);
 		if (err)
 			break;
 	}
@@ -176,9 +184,15 @@ static int cmd_replace(const char *path)
 static int print_rule(const struct ezn_admin_rule *r, void *arg)
 {
 	char hex[2 * EZN_FINGERPRINT_SIZE + 1];
+	unsigned int i;
 
 	sodium_bin2hex(hex, sizeof(hex), r->fp, sizeof(r->fp));
-	printf("%u %s %s\n", r->index, hex, r->text);
+	printf("%u %s", r->index, hex);
+	for (i = 0; i < r->nr_child_fp; i++) {
+		sodium_bin2hex(hex, sizeof(hex), r->child_fp[i], sizeof(r->child_fp[i]));
+		printf(",%s", hex);
+	}
+	printf(" %s\n", r->text);
 	return 0;
 }
 
@@ -391,16 +405,14 @@ int main(int argc, char **argv)
 			return report(ezn_admin_bind_key(adm, key, old));
 		}
 		return report(ezn_admin_bind_key(adm, key, NULL));
-	} else if (!strcmp(cmd, "add") && (argc == 1 || argc == 2)) {
-		err = rule_prepare(argv[0], &r, argc == 2 ? argv[1] : NULL);
-		return report(err ?: ezn_admin_policy_add(adm, key, r.text, r.fp));
+	} else if (!strcmp(cmd, "add") && argc >= 1 && argc <= 3) {
+		err = rule_prepare(argv[0], &r, true, argc >= 2 ? argv[1] : NULL,
+				   argc == 3 ? argv[2] : NULL);
+		return report(err ?: ezn_admin_policy_add(adm, key, &r));
 	} else if (!strcmp(cmd, "replace") && argc == 1) {
 		return report(cmd_replace(argv[0]));
 	} else if (!strcmp(cmd, "delete") && argc == 1) {
-		static const char zero_fp[] =
-			"0000000000000000000000000000000000000000000000000000000000000000";
-
-		err = rule_prepare(argv[0], &r, zero_fp);
+		err = rule_prepare(argv[0], &r, false, NULL, NULL);
 		return report(err ?: ezn_admin_policy_delete(adm, key, r.text, 0));
 	} else if (!strcmp(cmd, "delete-index") && argc == 1) {
 		return report(ezn_admin_policy_delete(adm, key, NULL, strtoul(argv[0], NULL, 10)));

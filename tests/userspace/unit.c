@@ -369,12 +369,31 @@ static void test_acl_file(void)
 	memset(l.rules[0].fp, 0xab, sizeof(l.rules[0].fp));
 	snprintf(l.rules[1].text, sizeof(l.rules[1].text),
 		 "DENY @backup secret/* /usr/bin/cat --children=/usr/bin/zstd");
-	l.nr = 2;
+	/* a --children rule stored before children were pinned: read, unpinned */
+	l.rules[1].nr_child_fp = 0;
+	snprintf(l.rules[2].text, sizeof(l.rules[2].text),
+		 "ALLOW @backup * /usr/bin/mariadb-dump --children=/usr/bin/zstd,/usr/bin/gzip");
+	l.rules[2].nr_child_fp = 2;
+	memset(l.rules[2].child_fp[0], 0xcd, sizeof(l.rules[2].child_fp[0]));
+	memset(l.rules[2].child_fp[1], 0xef, sizeof(l.rules[2].child_fp[1]));
+	l.nr = 3;
 	ezn_acl_encode(&l, admin, &text, &len);
 	ret = ezn_acl_decode(text, len, admin, &back, err, sizeof(err));
-	result("acl-file-roundtrip", ret == 0 && back.nr == 2 && back.mode == EZN_MODE_PERMISSIVE &&
+	result("acl-file-roundtrip", ret == 0 && back.nr == 3 && back.mode == EZN_MODE_PERMISSIVE &&
 	       !strcmp(back.rules[1].text, l.rules[1].text) &&
-	       !memcmp(back.rules[0].fp, l.rules[0].fp, 32), "ret %d '%s'", ret, err);
+	       !memcmp(back.rules[0].fp, l.rules[0].fp, 32) && back.rules[1].nr_child_fp == 0 &&
+	       back.rules[2].nr_child_fp == 2 &&
+	       !memcmp(back.rules[2].child_fp, l.rules[2].child_fp, 64), "ret %d '%s'", ret, err);
+	free(text);
+	l.rules[2].nr_child_fp = 1;	/* one fingerprint for two children */
+	ezn_acl_encode(&l, admin, &text, &len);
+	ret = ezn_acl_decode(text, len, admin, &back, err, sizeof(err));
+	result("acl-file-child-pins", ret == -EINVAL &&
+	       strstr(err, "line 5: 1 --children fingerprints for 2 entries"), "ret %d '%s'", ret,
+	       err);
+	free(text);
+	l.rules[2].nr_child_fp = 2;
+	ezn_acl_encode(&l, admin, &text, &len);
 	ret = ezn_acl_decode(text, len, other, &back, err, sizeof(err));
 	result("acl-file-other-key", ret == -EBADMSG && strstr(err, "authentication failed"),
 	       "ret %d '%s'", ret, err);

@@ -51,8 +51,14 @@ cp /usr/bin/true /usr/local/bin/acl-true
 acl_ok add "ALLOW @c * /usr/local/bin/acl-true"
 acl_ok add "DENY @c secret /usr/local/bin/acl-true --children=/usr/bin/cat"
 acl_err EEXIST add "ALLOW @c * /usr/local/bin/acl-true"
-acl_err EKEYREJECTED add "ALLOW @c x /usr/local/bin/acl-true" \
-	"0000000000000000000000000000000000000000000000000000000000000000"
+zero_fp=0000000000000000000000000000000000000000000000000000000000000000
+fp=$(sha256sum /usr/local/bin/acl-true | cut -d' ' -f1)
+cat_fp=$(sha256sum /usr/bin/cat | cut -d' ' -f1)
+acl_err EKEYREJECTED add "ALLOW @c x /usr/local/bin/acl-true" "$zero_fp"
+# each --children executable is pinned too
+acl_err EKEYREJECTED add "ALLOW @c x /usr/local/bin/acl-true --children=/usr/bin/cat" "$fp" \
+	"$zero_fp"
+expect_klog "rule refused: the fingerprint of child /usr/bin/cat does not match"
 acl_err ENOENT add "ALLOW @c * /usr/local/bin/nonexistent"
 # /bin is a symlink on Debian: the rule would never match, so it is refused.
 if [ -L /bin ]; then
@@ -62,8 +68,8 @@ acl_ok dump | tee /tmp/dump
 grep -q "^0 [0-9a-f]\{64\} ALLOW @c \* /usr/local/bin/acl-true$" /tmp/dump || fail "dump: rule 0"
 grep -q "^1 .* DENY @c secret /usr/local/bin/acl-true --children=/usr/bin/cat$" /tmp/dump ||
 	fail "dump: rule 1"
-fp=$(sha256sum /usr/local/bin/acl-true | cut -d' ' -f1)
 grep -q "^0 $fp " /tmp/dump || fail "dump: fingerprint is not the file's SHA-256"
+grep -q "^1 $fp,$cat_fp " /tmp/dump || fail "dump: the child's fingerprint is not its SHA-256"
 acl_ok delete "ALLOW @c * /usr/local/bin/acl-true"
 acl_err ENOENT delete "ALLOW @c * /usr/local/bin/acl-true"
 acl_ok delete-index 0

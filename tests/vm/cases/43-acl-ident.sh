@@ -3,8 +3,9 @@
 # Who is asking: a modified binary is denied with type="fingerprint" until its
 # rule is re-added; a ptraced process is denied with type="ptrace"; a script
 # under --shell is allowed only when the kernel saw it executed (not another
-# script, not `bash script`, not a rewritten argv); --children; grants for a
-# process tree end with the process.
+# script, not `bash script`, not a rewritten argv); --children, each child
+# pinned by its fingerprint too; grants for a process tree end with the
+# process.
 # timeout: 240
 source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/tests/vm/acl-lib.sh"
@@ -103,6 +104,29 @@ chmod 755 /usr/local/bin/restore2.sh /usr/local/bin/other2.sh
 acl_ok add "ALLOW @ident * /usr/local/bin/restore2.sh --shell=$BASH_EXE --children=/usr/bin/cat"
 expect_eq "listed child of the script" "secret data" "$(/usr/local/bin/restore2.sh "$UPPER/f")"
 expect_fail "child of another script" /usr/local/bin/other2.sh "$UPPER/f"
+# The --children executables are pinned too, each link of the chain: the
+# child that opens the file, and the child between it and the script.
+install -m 755 /usr/bin/cat /usr/local/bin/child-cat
+install -m 755 "$BASH_EXE" /usr/local/bin/child-sh
+cat >/usr/local/bin/restore3.sh <<S
+#!$BASH_EXE
+set -e
+/usr/local/bin/child-sh -c '/usr/local/bin/child-cat "\$1"; exit \$?' child-sh "\$1"
+S
+chmod 755 /usr/local/bin/restore3.sh
+acl_ok add "ALLOW @ident * /usr/local/bin/restore3.sh --shell=$BASH_EXE --children=/usr/local/bin/child-sh,/usr/local/bin/child-cat"
+expect_eq "pinned children" "secret data" "$(/usr/local/bin/restore3.sh "$UPPER/f")"
+printf '\0' >>/usr/local/bin/child-cat
+dmesg -C
+expect_fail "modified child" /usr/local/bin/restore3.sh "$UPPER/f"
+expect_denied_log fingerprint /usr/local/bin/child-cat f
+install -m 755 /usr/bin/cat /usr/local/bin/child-cat
+expect_eq "child with its pinned content again" "secret data" \
+	"$(/usr/local/bin/restore3.sh "$UPPER/f")"
+printf '\0' >>/usr/local/bin/child-sh
+dmesg -C
+expect_fail "modified child between" /usr/local/bin/restore3.sh "$UPPER/f"
+expect_denied_log fingerprint /usr/local/bin/child-cat f
 # The script modified: fingerprint.
 echo "# changed" >>/usr/local/bin/restore.sh
 dmesg -C

@@ -3,10 +3,11 @@
 # ezn-acl, ezn-run and ezn-audit as an administrator uses them: a rule added
 # through a symlinked executable names the real file; -L shows the table; the
 # stored list survives a restart and a tampered list is refused; a modified
-# binary is denied until --update; delete, modes, export/import; a malformed
-# rule and a wrong passphrase are clear errors; ezn-run's grant covers the
-# command only while it runs and returns its status; the denials land in the
-# audit log and --summary exits non-zero.
+# binary, or a modified --children executable, is denied until --update;
+# delete, modes, export/import; a malformed rule and a wrong passphrase are
+# clear errors; ezn-run's grant covers the command only while it runs and
+# returns its status; the denials land in the audit log and --summary exits
+# non-zero.
 # timeout: 300
 source "$EZN_TOP/tests/vm/lib.sh"
 source "$EZN_TOP/tests/vm/tools-lib.sh"
@@ -67,6 +68,26 @@ printf '\0' >>"$bin/reader"
 out=$(acl --update) || fail "acl --update: $out"
 echo "$out" | grep -q "re-approved" || fail "update output: $out"
 expect_eq "reader after update" "cleartext for the acl case" "$("$bin/reader" "$UPPER/x")"
+
+# a --children executable is pinned too: changed, it is denied, the rule is
+# not loaded at start (the message names the child), and --update re-pins it
+cp "$(readlink -f /bin/bash)" "$bin/runner"
+cp "$(readlink -f /bin/cat)" "$bin/child"
+run_child() { "$bin/runner" -c "$bin/child $UPPER/x; exit \$?"; }
+out=$(acl -a "ALLOW @backup * $bin/runner --children=$bin/child") || fail "acl -a children: $out"
+grep -qE "^rule [0-9a-f]{64},$(sha256sum "$bin/child" | cut -d' ' -f1) ALLOW @backup \* $bin/runner --children=$bin/child$" \
+	"$EZN_CONFIG_DIR/acl" || fail "the stored list does not pin the child: $(cat "$EZN_CONFIG_DIR/acl")"
+expect_eq "listed child" "cleartext for the acl case" "$(run_child)"
+printf '\0' >>"$bin/child"
+run_child 2>/dev/null && fail "modified child allowed"
+out=$(ezn-service restart --passfile "$PASSFILE" 2>&1) || fail "restart: $out"
+echo "$out" | grep -q "NOT loaded: #2 $bin/child" || fail "restart with a changed child: $out"
+run_child 2>/dev/null && fail "modified child allowed after restart"
+out=$(acl --update) || fail "acl --update: $out"
+echo "$out" | grep -qF "re-approved: ALLOW @backup * $bin/runner --children=$bin/child ($bin/child changed)" ||
+	fail "update output for the child: $out"
+expect_eq "child after update" "cleartext for the acl case" "$(run_child)"
+acl -d "ALLOW @backup * $bin/runner --children=$bin/child" >/dev/null || fail "acl -d children"
 
 # export, delete, import
 acl --export /tmp/ezn-tools/rules >/dev/null || fail "export"
