@@ -57,28 +57,20 @@ static void ezn_acl_mac(const uint8_t admin[32], const char *text, size_t len, u
 int ezn_acl_encode(const struct ezn_acl_list *l, const uint8_t admin[32], char **out,
 		   size_t *len)
 {
-	size_t cap = 256, used, i, c;
-	char hex[2 * EZN_FINGERPRINT_SIZE + 1];
+	size_t cap = 256, used, i;
+	char hex[EZN_PINS_HEX_MAX];
 	uint8_t mac[32];
 	char *buf;
 
 	for (i = 0; i < l->nr; i++)
-		cap += strlen(l->rules[i].text) +
-		       (1 + l->rules[i].nr_child_fp) * (2 * EZN_FINGERPRINT_SIZE + 1) + 8;
+		cap += strlen(l->rules[i].text) + EZN_PINS_HEX_MAX + 8;
 	buf = malloc(cap);
 	if (!buf)
 		return -ENOMEM;
 	used = snprintf(buf, cap, "%smode %s\n", EZN_ACL_HEADER, ezn_admin_mode_name(l->mode));
 	for (i = 0; i < l->nr; i++) {
-		const struct ezn_admin_rule *r = &l->rules[i];
-
-		sodium_bin2hex(hex, sizeof(hex), r->fp, EZN_FINGERPRINT_SIZE);
-		used += snprintf(buf + used, cap - used, "rule %s", hex);
-		for (c = 0; c < r->nr_child_fp; c++) {
-			sodium_bin2hex(hex, sizeof(hex), r->child_fp[c], EZN_FINGERPRINT_SIZE);
-			used += snprintf(buf + used, cap - used, ",%s", hex);
-		}
-		used += snprintf(buf + used, cap - used, " %s\n", r->text);
+		ezn_admin_pins_hex(&l->rules[i], hex);
+		used += snprintf(buf + used, cap - used, "rule %s %s\n", hex, l->rules[i].text);
 	}
 	ezn_acl_mac(admin, buf, used, mac);
 	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
@@ -145,7 +137,7 @@ int ezn_acl_decode(const char *text, size_t len, const uint8_t admin[32], struct
 	uint8_t mac[32], want[32];
 	enum ezn_mode mode;
 	size_t ll, bin;
-	char line[EZN_LINE_MAX + (EZN_MAX_CHILDREN + 1) * 65 + 8], why[128];
+	char line[EZN_LINE_MAX + EZN_PINS_HEX_MAX + 8], why[128];
 	int ret = -EINVAL;
 
 	rule = malloc(sizeof(*rule));

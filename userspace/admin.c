@@ -645,6 +645,19 @@ int ezn_admin_rule_pin(const struct ezn_rule *rule, struct ezn_admin_rule *ar,
 	return err;
 }
 
+void ezn_admin_pins_hex(const struct ezn_admin_rule *r, char out[EZN_PINS_HEX_MAX])
+{
+	unsigned int i;
+
+	sodium_bin2hex(out, 2 * EZN_FINGERPRINT_SIZE + 1, r->fp, EZN_FINGERPRINT_SIZE);
+	for (i = 0; i < r->nr_child_fp && i < EZN_MAX_CHILDREN; i++) {
+		out += 2 * EZN_FINGERPRINT_SIZE;
+		*out++ = ',';
+		sodium_bin2hex(out, 2 * EZN_FINGERPRINT_SIZE + 1, r->child_fp[i],
+			       EZN_FINGERPRINT_SIZE);
+	}
+}
+
 const char *ezn_admin_pin_changed(const struct ezn_rule *rule, const struct ezn_admin_rule *stored,
 				  const struct ezn_admin_rule *now)
 {

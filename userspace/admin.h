@@ -76,6 +76,9 @@ struct ezn_admin_rule {
  */
 int ezn_admin_rule_pin(const struct ezn_rule *rule, struct ezn_admin_rule *ar,
 		       const char **what);
+/* The text form of r's pins, SHA256-HEX[,CHILD-SHA256-HEX...] (stored list, dumps). */
+#define EZN_PINS_HEX_MAX	((EZN_MAX_CHILDREN + 1) * (2 * EZN_FINGERPRINT_SIZE + 1))
+void ezn_admin_pins_hex(const struct ezn_admin_rule *r, char out[EZN_PINS_HEX_MAX]);
 /* The first file of rule whose pin in stored differs from now, or NULL. */
 const char *ezn_admin_pin_changed(const struct ezn_rule *rule, const struct ezn_admin_rule *stored,
 				  const struct ezn_admin_rule *now);

@@ -333,7 +333,6 @@ static int ezn_acl_change(enum ezn_acl_action act, const char *arg, const char *
 		for (i = 0; i < l.nr; i++) {
 			struct ezn_parse_error perr;
 			struct ezn_rule r;
-
 			const char *what;
 
 			ezn_rule_parse(l.rules[i].text, strlen(l.rules[i].text), &r, &perr);

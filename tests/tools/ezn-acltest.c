@@ -183,16 +183,10 @@ static int cmd_replace(const char *path)
 
 static int print_rule(const struct ezn_admin_rule *r, void *arg)
 {
-	char hex[2 * EZN_FINGERPRINT_SIZE + 1];
-	unsigned int i;
+	char hex[EZN_PINS_HEX_MAX];
 
-	sodium_bin2hex(hex, sizeof(hex), r->fp, sizeof(r->fp));
-	printf("%u %s", r->index, hex);
-	for (i = 0; i < r->nr_child_fp; i++) {
-		sodium_bin2hex(hex, sizeof(hex), r->child_fp[i], sizeof(r->child_fp[i]));
-		printf(",%s", hex);
-	}
-	printf(" %s\n", r->text);
+	ezn_admin_pins_hex(r, hex);
+	printf("%u %s %s\n", r->index, hex, r->text);
 	return 0;
 }
 
