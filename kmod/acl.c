@@ -35,8 +35,8 @@
  * written while it runs (ETXTBSY). Any other is used for at most
  * EZN_CACHE_TTL, so a script rewritten in place, or an ancestor that exits or
  * execs, is decided again soon.
- * Each slot has its own spinlock; a hit costs one lock and a few compares,
- * no allocation and no path building. Counters are per-CPU.
+ * A hit takes no lock (the slots are read under a sequence count), builds
+ * no path and allocates nothing: a few compares. Counters are per-CPU.
  *
  * Engagement. Until an admin key is bound (the service's first step, before
  * it loads the policy and mounts), nothing is enforced: see "Bootstrap" in
@@ -54,6 +54,7 @@
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock.h>
 #include <linux/sched/mm.h>
 #include <crypto/algapi.h>
@@ -70,11 +71,10 @@ static int ezn_mode = EZN_MODE_ENFORCING;
 
 /* Depth of the ancestor walk for --children and grants. */
 #define EZN_MAX_ANCESTORS	8
-#define EZN_CACHE_BITS		14	/* slots, in sets of two (2-way) */
+#define EZN_CACHE_SET_BITS	13	/* sets of two slots (2-way) */
 #define EZN_CACHE_TTL		HZ
 
 struct ezn_cache_slot {
-	spinlock_t lock;		/* a set's first one guards both slots */
 	const void *obj;		/* tagged dentry (ezn_dentry_key()) */
 	u64 id;				/* the dentry's id (ezn_dentry_id()) */
 	const struct task_struct *task;
@@ -87,7 +87,14 @@ struct ezn_cache_slot {
 	int cat;
 };
 
-static struct ezn_cache_slot *ezn_cache;
+/* Two slots (2-way). Lookups take no lock: they read under @seq and retry. */
+struct ezn_cache_set {
+	spinlock_t lock;		/* serialises stores, which write inside @seq */
+	seqcount_spinlock_t seq;
+	struct ezn_cache_slot slot[2];
+};
+
+static struct ezn_cache_set *ezn_cache;
 static struct kmem_cache *ezn_scratch_cache;
 
 /* Categories seen since load, with per-CPU counters. */
@@ -272,15 +279,14 @@ static const void *ezn_current_exe_ptr(void)
 }
 
 /*
- * The set of two slots of (@obj, current); the first slot's lock guards
- * both. Two ways keep a storm over a few thousand files from thrashing
- * slots that two of them hash to.
+ * The set of two slots of (@obj, current). Two ways keep a storm over a few
+ * thousand files from thrashing slots that two of them hash to.
  */
-static struct ezn_cache_slot *ezn_cache_slot(const void *obj)
+static struct ezn_cache_set *ezn_cache_set(const void *obj)
 {
 	unsigned long key = (unsigned long)obj ^ ((unsigned long)current >> 4);
 
-	return &ezn_cache[hash_long(key, EZN_CACHE_BITS - 1) * 2];
+	return &ezn_cache[hash_long(key, EZN_CACHE_SET_BITS)];
 }
 
 static bool ezn_cache_match(const struct ezn_cache_slot *s, const void *obj, u64 id,
@@ -299,39 +305,46 @@ static bool ezn_cache_fresh(const struct ezn_cache_slot *s)
 /* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
 static int ezn_cache_lookup(const void *obj, u64 id)
 {
-	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
+	struct ezn_cache_set *set = ezn_cache_set(obj);
 	const void *exe = ezn_current_exe_ptr();
 	s64 gen = atomic64_read(&ezn_gen);
-	int cat = -2;
+	const struct ezn_cache_slot *s;
+	unsigned int seq;
+	int cat;
 
-	spin_lock(&set->lock);
-	for (s = set; s < set + 2; s++) {
-		if (ezn_cache_match(s, obj, id, exe) && s->gen == gen && ezn_cache_fresh(s)) {
-			cat = s->cat;
-			break;
+	do {
+		seq = read_seqcount_begin(&set->seq);
+		cat = -2;
+		for (s = set->slot; s < set->slot + 2; s++) {
+			if (ezn_cache_match(s, obj, id, exe) && s->gen == gen &&
+			    ezn_cache_fresh(s)) {
+				cat = s->cat;
+				break;
+			}
 		}
-	}
-	spin_unlock(&set->lock);
+	} while (read_seqcount_retry(&set->seq, seq));
 	return cat;
 }
 
 static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool bounded)
 {
-	struct ezn_cache_slot *set = ezn_cache_slot(obj), *s;
+	struct ezn_cache_set *set = ezn_cache_set(obj);
+	struct ezn_cache_slot *way0 = &set->slot[0], *way1 = &set->slot[1], *s;
 	const void *exe = ezn_current_exe_ptr();
 
 	spin_lock(&set->lock);
+	write_seqcount_begin(&set->seq);
 	/* The same key's slot, else a stale one, else the one stored first. */
-	if (ezn_cache_match(&set[1], obj, id, exe))
-		s = &set[1];
-	else if (ezn_cache_match(&set[0], obj, id, exe))
-		s = &set[0];
-	else if (set[1].gen != gen || !ezn_cache_fresh(&set[1]))
-		s = &set[1];
-	else if (set[0].gen != gen || !ezn_cache_fresh(&set[0]))
-		s = &set[0];
+	if (ezn_cache_match(way1, obj, id, exe))
+		s = way1;
+	else if (ezn_cache_match(way0, obj, id, exe))
+		s = way0;
+	else if (way1->gen != gen || !ezn_cache_fresh(way1))
+		s = way1;
+	else if (way0->gen != gen || !ezn_cache_fresh(way0))
+		s = way0;
 	else
-		s = time_before(set[1].stored, set[0].stored) ? &set[1] : &set[0];
+		s = time_before(way1->stored, way0->stored) ? way1 : way0;
 	s->obj = obj;
 	s->id = id;
 	s->task = current;
@@ -342,6 +355,7 @@ static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool boun
 	s->stored = jiffies;
 	s->bounded = bounded;
 	s->cat = cat;
+	write_seqcount_end(&set->seq);
 	spin_unlock(&set->lock);
 }
 
@@ -689,11 +703,13 @@ static int __init ezn_acl_init(void)
 	struct ezn_rule *rules;
 	int i, err;
 
-	ezn_cache = kvcalloc(1 << EZN_CACHE_BITS, sizeof(*ezn_cache), GFP_KERNEL);
+	ezn_cache = kvcalloc(1 << EZN_CACHE_SET_BITS, sizeof(*ezn_cache), GFP_KERNEL);
 	if (!ezn_cache)
 		return -ENOMEM;
-	for (i = 0; i < 1 << EZN_CACHE_BITS; i++)
+	for (i = 0; i < 1 << EZN_CACHE_SET_BITS; i++) {
 		spin_lock_init(&ezn_cache[i].lock);
+		seqcount_spinlock_init(&ezn_cache[i].seq, &ezn_cache[i].lock);
+	}
 	ezn_scratch_cache = kmem_cache_create("ezn_decide", sizeof(struct ezn_scratch), 0, 0,
 					      ezn_scratch_ctor);
 	if (!ezn_scratch_cache) {
