@@ -87,10 +87,12 @@ struct ezn_cache_slot {
 	int cat;
 };
 
-/* Two slots (2-way). Lookups take no lock: they read under @seq and retry. */
+/*
+ * Two slots (2-way). Stores hold @lock's writer side; lookups take no lock:
+ * they read under its sequence count and retry if a store ran meanwhile.
+ */
 struct ezn_cache_set {
-	spinlock_t lock;		/* serialises stores, which write inside @seq */
-	seqcount_spinlock_t seq;
+	seqlock_t lock;
 	struct ezn_cache_slot slot[2];
 };
 
@@ -313,16 +315,16 @@ static int ezn_cache_lookup(const void *obj, u64 id)
 	int cat;
 
 	do {
-		seq = read_seqcount_begin(&set->seq);
+		seq = read_seqbegin(&set->lock);
 		cat = -2;
-		for (s = set->slot; s < set->slot + 2; s++) {
+		for (s = set->slot; s < set->slot + ARRAY_SIZE(set->slot); s++) {
 			if (ezn_cache_match(s, obj, id, exe) && s->gen == gen &&
 			    ezn_cache_fresh(s)) {
 				cat = s->cat;
 				break;
 			}
 		}
-	} while (read_seqcount_retry(&set->seq, seq));
+	} while (read_seqretry(&set->lock, seq));
 	return cat;
 }
 
@@ -332,8 +334,7 @@ static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool boun
 	struct ezn_cache_slot *way0 = &set->slot[0], *way1 = &set->slot[1], *s;
 	const void *exe = ezn_current_exe_ptr();
 
-	spin_lock(&set->lock);
-	write_seqcount_begin(&set->seq);
+	write_seqlock(&set->lock);
 	/* The same key's slot, else a stale one, else the one stored first. */
 	if (ezn_cache_match(way1, obj, id, exe))
 		s = way1;
@@ -355,8 +356,7 @@ static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool boun
 	s->stored = jiffies;
 	s->bounded = bounded;
 	s->cat = cat;
-	write_seqcount_end(&set->seq);
-	spin_unlock(&set->lock);
+	write_sequnlock(&set->lock);
 }
 
 /*
@@ -706,10 +706,8 @@ static int __init ezn_acl_init(void)
 	ezn_cache = kvcalloc(1 << EZN_CACHE_SET_BITS, sizeof(*ezn_cache), GFP_KERNEL);
 	if (!ezn_cache)
 		return -ENOMEM;
-	for (i = 0; i < 1 << EZN_CACHE_SET_BITS; i++) {
-		spin_lock_init(&ezn_cache[i].lock);
-		seqcount_spinlock_init(&ezn_cache[i].seq, &ezn_cache[i].lock);
-	}
+	for (i = 0; i < 1 << EZN_CACHE_SET_BITS; i++)
+		seqlock_init(&ezn_cache[i].lock);
 	ezn_scratch_cache = kmem_cache_create("ezn_decide", sizeof(struct ezn_scratch), 0, 0,
 					      ezn_scratch_ctor);
 	if (!ezn_scratch_cache) {
