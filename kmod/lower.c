@@ -778,7 +778,7 @@ static struct page *ezn_new_group_meta(struct ezn_inode_info *ei, const struct e
 	 * end of the metadata block, a lower size that maps to no cleartext
 	 * size, until the short block's buffered write reaches the storage.
 	 */
-	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > ezn_meta_block_offset(b->first) ||
+	if (b->first % EZN_BLOCKS_PER_GROUP || lsize > ((loff_t)b->first << EZN_BLOCK_SHIFT) ||
 	    b->len[0] < EZN_BLOCK_SIZE || !(ei->lower_file->f_mode & FMODE_CAN_ODIRECT))
 		return NULL;
 	meta = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN | __GFP_ZERO);

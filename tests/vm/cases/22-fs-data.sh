@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The data path: writes and reads across block and group boundaries, pwrite/
-# pread, readv/writev, O_APPEND, O_TRUNC, O_DIRECT (served buffered), mmap
+# The data path: writes and reads across block and group boundaries (a
+# group's first block rewritten alone among others), pwrite/pread,
+# readv/writev, O_APPEND, O_TRUNC, O_DIRECT (served buffered), mmap
 # MAP_SHARED writes with msync, truncate down and up mid-block (holes),
 # SEEK_DATA/SEEK_HOLE, copy_file_range/sendfile/splice, fsync/fdatasync/
 # syncfs, unlink and rename of open files; every file is compared with a
@@ -39,6 +40,15 @@ wr("b", B - 5, pattern(10, 2))
 wr("g", 0, pattern(G + 3 * B + 100, 3))
 wr("g", G - 50, pattern(300, 4))
 wr("g", 2 * G + 5, pattern(B, 5))            # past EOF: a hole of more than a group
+# A group's first block rewritten alone while the group holds more blocks
+# (the second group: its first block whole, its second short): the others
+# keep their metadata entries, and read back after a remount.
+fd = os.open(p("grp"), os.O_RDWR | os.O_CREAT, 0o644)
+os.write(fd, pattern(G + B + 43, 6))
+os.fsync(fd)
+os.pwrite(fd, pattern(100, 7), G + 200)
+os.fsync(fd)
+os.close(fd)
 # writev / readv
 fd = os.open(p("v"), os.O_RDWR | os.O_CREAT, 0o644)
 os.writev(fd, [b"a" * 5000, b"b" * 100, b"c" * 9000])
