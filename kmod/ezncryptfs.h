@@ -167,8 +167,8 @@ extern const struct file_operations ezn_dir_fops;
 
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
-int ezn_io_wq_init(void);
-void ezn_io_wq_destroy(void);
+int ezn_io_init(void);
+void ezn_io_destroy(void);
 void ezn_write_behind_init_once(struct ezn_inode_info *ei);
 void ezn_write_behind_reset(struct ezn_inode_info *ei);
 void ezn_write_behind(struct inode *inode, loff_t pos, size_t len);

@@ -24,13 +24,13 @@ static int __init ezn_init(void)
 	if (err)
 		return err;
 
-	err = ezn_io_wq_init();
+	err = ezn_io_init();
 	if (err)
 		goto destroy_inode_cache;
 
 	err = ezn_release_wq_init();
 	if (err)
-		goto destroy_io_wq;
+		goto destroy_io;
 
 	err = ezn_access_init();
 	if (err)
@@ -54,8 +54,8 @@ exit_access:
 	ezn_access_exit();
 destroy_release_wq:
 	ezn_release_wq_destroy();
-destroy_io_wq:
-	ezn_io_wq_destroy();
+destroy_io:
+	ezn_io_destroy();
 destroy_inode_cache:
 	ezn_inode_cache_destroy();
 	return err;
@@ -67,7 +67,7 @@ static void __exit ezn_exit(void)
 	unregister_filesystem(&ezn_fs_type);
 	ezn_access_exit();
 	ezn_release_wq_destroy();
-	ezn_io_wq_destroy();
+	ezn_io_destroy();
 	ezn_inode_cache_destroy();
 	ezn_file_key_pool_drain();
 	pr_info("unloaded\n");
