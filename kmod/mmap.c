@@ -90,7 +90,7 @@ static struct workqueue_struct *ezn_io_wq;
  * not up to date (read_folio tries them again and reports the error). Nothing
  * of the inode is touched once its pages are unlocked.
  */
-static void ezn_io_req_run(struct ezn_io_req *req)
+static void ezn_io_req_read(struct ezn_io_req *req)
 {
 	struct inode *inode = req->inode;
 	struct ezn_batch *b = &req->b;
@@ -112,11 +112,11 @@ static void ezn_io_req_run(struct ezn_io_req *req)
 	kmem_cache_free(ezn_io_req_cache, req);
 }
 
-static void ezn_io_req_work(struct work_struct *work)
+static void ezn_io_req_read_work(struct work_struct *work)
 {
 	unsigned int nofs = memalloc_nofs_save();
 
-	ezn_io_req_run(container_of(work, struct ezn_io_req, work));
+	ezn_io_req_read(container_of(work, struct ezn_io_req, work));
 	memalloc_nofs_restore(nofs);
 }
 
@@ -172,9 +172,9 @@ static void ezn_readahead(struct readahead_control *rac)
 			return;
 		}
 		if (ezn_ra_waited_for(rac, req->b.first)) {
-			ezn_io_req_run(req);
+			ezn_io_req_read(req);
 		} else {
-			INIT_WORK(&req->work, ezn_io_req_work);
+			INIT_WORK(&req->work, ezn_io_req_read_work);
 			queue_work(ezn_io_wq, &req->work);
 		}
 	}
@@ -187,11 +187,13 @@ int ezn_io_init(void)
 	if (!ezn_io_req_cache)
 		return -ENOMEM;
 	ezn_io_wq = alloc_workqueue("ezncryptfs_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
-	if (!ezn_io_wq) {
-		kmem_cache_destroy(ezn_io_req_cache);
-		return -ENOMEM;
-	}
+	if (!ezn_io_wq)
+		goto destroy_req_cache;
 	return 0;
+
+destroy_req_cache:
+	kmem_cache_destroy(ezn_io_req_cache);
+	return -ENOMEM;
 }
 
 /* After the filesystem is unregistered: waits for the last request's free. */
