@@ -389,11 +389,10 @@ struct ezn_sproc {
 /*
  * Everything one slow-path decision needs; too big for the stack, and for
  * kmalloc's caches (an order-2 page allocation each time), so it has its own
- * slab cache. Not zeroed: every field is written before it is read. The
- * cache has a constructor (ezn_scratch_ctor()), so that init_on_alloc does
- * not clear the whole object on every decision either: that memset was
- * two thirds of a decision's time, paid by each process's first access to
- * each file.
+ * slab cache. Not zeroed: every field is written before it is read, and
+ * the cache is exempt from init_on_alloc (ezn_uncleared_cache_create()):
+ * clearing the whole object was two thirds of a decision's time, paid by
+ * each process's first access to each file.
  */
 struct ezn_scratch {
 	char path[PATH_MAX];
@@ -405,11 +404,6 @@ struct ezn_scratch {
 	struct ezn_fp fp;
 	u8 sha[EZN_FINGERPRINT_SIZE];
 };
-
-/* Nothing to construct (see above): its presence is what exempts the cache. */
-static void ezn_scratch_ctor(void *obj)
-{
-}
 
 static void ezn_sproc_fill(struct ezn_sproc *p, struct file *exe)
 {
@@ -708,8 +702,7 @@ static int __init ezn_acl_init(void)
 		return -ENOMEM;
 	for (i = 0; i < 1 << EZN_CACHE_SET_BITS; i++)
 		seqlock_init(&ezn_cache[i].lock);
-	ezn_scratch_cache = kmem_cache_create("ezn_decide", sizeof(struct ezn_scratch), 0, 0,
-					      ezn_scratch_ctor);
+	ezn_scratch_cache = ezn_uncleared_cache_create("ezn_decide", sizeof(struct ezn_scratch));
 	if (!ezn_scratch_cache) {
 		err = -ENOMEM;
 		goto free_cache;

@@ -151,6 +151,9 @@ int ezn_sb_retire(const char *category, const u8 key_id[EZN_KEY_ID_SIZE]);
 int ezn_inode_cache_init(void);
 void ezn_inode_cache_destroy(void);
 
+/* main.c */
+struct kmem_cache *ezn_uncleared_cache_create(const char *name, unsigned int size);
+
 /* inode.c */
 extern const struct xattr_handler *ezn_xattr_handlers[];
 struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb);

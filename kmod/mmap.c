@@ -65,17 +65,12 @@ struct ezn_io_req {
 };
 
 /*
- * Requests come from a slab cache of their own: its constructor exempts it
- * from init_on_alloc, which cleared kmalloc's 4 KiB object on every random
- * read (the callers set every field they read). A request holds page
- * pointers, lengths and the blocks' nonces and tags: nothing secret.
+ * Requests come from a slab cache exempt from init_on_alloc
+ * (ezn_uncleared_cache_create()), which cleared kmalloc's 4 KiB object on
+ * every random read (the callers set every field they read). A request holds
+ * page pointers, lengths and the blocks' nonces and tags: nothing secret.
  */
 static struct kmem_cache *ezn_io_req_cache;
-
-/* Nothing to construct: its presence is what exempts the cache (see above). */
-static void ezn_io_req_ctor(void *obj)
-{
-}
 
 /*
  * Reads ahead of the reader and writes behind the writer. Unbound, so that
@@ -182,8 +177,7 @@ static void ezn_readahead(struct readahead_control *rac)
 
 int ezn_io_init(void)
 {
-	ezn_io_req_cache = kmem_cache_create("ezn_io_req", sizeof(struct ezn_io_req), 0, 0,
-					     ezn_io_req_ctor);
+	ezn_io_req_cache = ezn_uncleared_cache_create("ezn_io_req", sizeof(struct ezn_io_req));
 	if (!ezn_io_req_cache)
 		return -ENOMEM;
 	ezn_io_wq = alloc_workqueue("ezncryptfs_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
@@ -321,7 +315,6 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 		return -ENOMEM;
 	ctx.b = &req->b;
 	ctx.b->nr = 0;
-	ctx.b->nr_cipher = 0;
 	ctx.b->cached = false;
 	ctx.b->cipher[0] = alloc_page(GFP_NOFS);
 	if (!ctx.b->cipher[0]) {
