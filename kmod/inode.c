@@ -167,37 +167,6 @@ static struct inode *ezn_lock_parent(struct dentry *dentry, struct dentry **lowe
 	return ldir;
 }
 
-/* Mounter's credentials with the caller's fsuid/fsgid, for creating objects. */
-struct ezn_creator {
-	const struct cred *caller;
-	const struct cred *mounter;
-	struct cred *cred;
-};
-
-static int ezn_creator_begin(struct super_block *sb, struct ezn_creator *c)
-{
-	kuid_t fsuid = current_fsuid();
-	kgid_t fsgid = current_fsgid();
-
-	c->caller = ezn_override_creds(sb);
-	c->cred = prepare_creds();	/* a copy of the mounter's */
-	if (!c->cred) {
-		revert_creds(c->caller);
-		return -ENOMEM;
-	}
-	c->cred->fsuid = fsuid;
-	c->cred->fsgid = fsgid;
-	c->mounter = override_creds(c->cred);
-	return 0;
-}
-
-static void ezn_creator_end(struct ezn_creator *c)
-{
-	revert_creds(c->mounter);
-	revert_creds(c->caller);
-	put_cred(c->cred);
-}
-
 /*
  * Every inode operation runs with upper inode locks held (the parent, the
  * victim of unlink and rename, the inode itself for setattr and xattrs), so
@@ -214,12 +183,93 @@ static void ezn_drop_write(struct super_block *sb)
 	ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
 }
 
+/*
+ * Creating a lower object: write access to the lower mount, and the
+ * mounter's credentials with the caller's fsuid/fsgid.
+ */
+struct ezn_creator {
+	struct super_block *sb;
+	const struct cred *caller;
+	const struct cred *mounter;
+	struct cred *cred;
+};
+
+static int ezn_creator_begin(struct super_block *sb, struct ezn_creator *c)
+{
+	kuid_t fsuid = current_fsuid();
+	kgid_t fsgid = current_fsgid();
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return err;
+	c->sb = sb;
+	c->caller = ezn_override_creds(sb);
+	c->cred = prepare_creds();	/* a copy of the mounter's */
+	if (!c->cred) {
+		revert_creds(c->caller);
+		ezn_drop_write(sb);
+		return -ENOMEM;
+	}
+	c->cred->fsuid = fsuid;
+	c->cred->fsgid = fsgid;
+	c->mounter = override_creds(c->cred);
+	return 0;
+}
+
+static void ezn_creator_end(struct ezn_creator *c)
+{
+	revert_creds(c->mounter);
+	revert_creds(c->caller);
+	put_cred(c->cred);
+	ezn_drop_write(c->sb);
+}
+
 /* After a namespace change in a directory: its times, size and links. */
 static void ezn_copy_dir_attrs(struct inode *dir, struct inode *ldir)
 {
 	fsstack_copy_attr_times(dir, ldir);
 	i_size_write(dir, i_size_read(ldir));
 	set_nlink(dir, ldir->i_nlink);
+}
+
+/* Undo ezn_lock_parent() once the change in @ldir is copied up to @dir. */
+static void ezn_unlock_parent(struct inode *dir, struct inode *ldir)
+{
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+}
+
+/*
+ * Changing a name in the lower directory as the mounter (link, unlink,
+ * rmdir): write access to the lower mount, the mounter's credentials in
+ * *@old's place and the lower parent of @dentry locked, or an ERR_PTR with
+ * none of them. ezn_end_lower_change() undoes it.
+ */
+static struct inode *ezn_begin_lower_change(struct dentry *dentry, struct dentry **lowerp,
+					    const struct cred **old)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct inode *ldir;
+	int err;
+
+	err = ezn_want_write(sb);
+	if (err)
+		return ERR_PTR(err);
+	*old = ezn_override_creds(sb);
+	ldir = ezn_lock_parent(dentry, lowerp);
+	if (IS_ERR(ldir)) {
+		revert_creds(*old);
+		ezn_drop_write(sb);
+	}
+	return ldir;
+}
+
+static void ezn_end_lower_change(struct inode *dir, struct inode *ldir, const struct cred *old)
+{
+	ezn_unlock_parent(dir, ldir);
+	revert_creds(old);
+	ezn_drop_write(dir->i_sb);
 }
 
 /*
@@ -257,12 +307,9 @@ static int ezn_make_once(struct inode *dir, struct dentry *dentry, enum ezn_mkob
 	struct inode *ldir;
 	int err;
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
 	err = ezn_creator_begin(sb, &c);
 	if (err)
-		goto drop_write;
+		return err;
 	ldir = ezn_lock_parent(dentry, &lower);
 	if (IS_ERR(ldir)) {
 		err = PTR_ERR(ldir);
@@ -281,12 +328,9 @@ static int ezn_make_once(struct inode *dir, struct dentry *dentry, enum ezn_mkob
 	}
 	if (!err)
 		err = ezn_instantiate(dentry, lower, NULL);
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
+	ezn_unlock_parent(dir, ldir);
 end_creator:
 	ezn_creator_end(&c);
-drop_write:
-	ezn_drop_write(sb);
 	return err;
 }
 
@@ -343,12 +387,9 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 	struct path lpath;
 	int err;
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
 	err = ezn_creator_begin(sb, &c);
 	if (err)
-		goto drop_write;
+		return err;
 	ldir = ezn_lock_parent(dentry, &lower);
 	if (IS_ERR(ldir)) {
 		err = PTR_ERR(ldir);
@@ -373,10 +414,8 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 	if (err)
 		goto put_inode;
 	d_instantiate(dentry, inode);
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
+	ezn_unlock_parent(dir, ldir);
 	ezn_creator_end(&c);
-	ezn_drop_write(sb);
 	return 0;
 
 put_inode:
@@ -386,12 +425,9 @@ remove_lower:
 		vfs_unlink(&init_user_ns, ldir, lower, NULL);
 	d_drop(dentry);
 unlock:
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
+	ezn_unlock_parent(dir, ldir);
 end_creator:
 	ezn_creator_end(&c);
-drop_write:
-	ezn_drop_write(sb);
 	return err;
 }
 
@@ -429,12 +465,9 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 	lparent.mnt = EZN_SB(sb)->lower_path.mnt;
 	lparent.dentry = ezn_lower_dentry(dentry->d_parent);
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
 	err = ezn_creator_begin(sb, &c);
 	if (err)
-		goto drop_write;
+		return err;
 	lfile = vfs_tmpfile_open(&init_user_ns, &lparent, mode, O_RDWR | O_LARGEFILE,
 				 EZN_SB(sb)->creds);
 	/* An inode that deletions gave back may still be on its way. */
@@ -461,35 +494,25 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 	set_nlink(inode, 1);
 	d_tmpfile(file, inode);
 	ezn_creator_end(&c);
-	ezn_drop_write(sb);
 	return finish_open_simple(file, 0);
 
 end_creator:
 	ezn_creator_end(&c);
-drop_write:
-	ezn_drop_write(sb);
 	return err;
 }
 
 static int ezn_link_once(struct dentry *old_dentry, struct inode *dir, struct dentry *new_dentry)
 {
 	struct inode *inode = d_inode(old_dentry);
-	struct super_block *sb = dir->i_sb;
 	struct dentry *lower_old = ezn_lower_dentry(old_dentry);
 	struct dentry *lower_new;
 	const struct cred *old;
 	struct inode *ldir;
 	int err;
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
-	old = ezn_override_creds(sb);
-	ldir = ezn_lock_parent(new_dentry, &lower_new);
-	if (IS_ERR(ldir)) {
-		err = PTR_ERR(ldir);
-		goto revert;
-	}
+	ldir = ezn_begin_lower_change(new_dentry, &lower_new, &old);
+	if (IS_ERR(ldir))
+		return PTR_ERR(ldir);
 	err = vfs_link(lower_old, &init_user_ns, ldir, lower_new, NULL);
 	if (!err) {
 		if (d_really_is_positive(lower_new) &&
@@ -502,11 +525,7 @@ static int ezn_link_once(struct dentry *old_dentry, struct inode *dir, struct de
 		set_nlink(inode, ezn_lower_inode(inode)->i_nlink);
 		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
 	}
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
-revert:
-	revert_creds(old);
-	ezn_drop_write(sb);
+	ezn_end_lower_change(dir, ldir, old);
 	return err;
 }
 
@@ -525,21 +544,14 @@ static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry 
 static int ezn_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct inode *inode = d_inode(dentry);
-	struct super_block *sb = dir->i_sb;
 	const struct cred *old;
 	struct dentry *lower;
 	struct inode *ldir;
 	int err;
 
-	err = ezn_want_write(sb);
-	if (err)
-		return err;
-	old = ezn_override_creds(sb);
-	ldir = ezn_lock_parent(dentry, &lower);
-	if (IS_ERR(ldir)) {
-		err = PTR_ERR(ldir);
-		goto revert;
-	}
+	ldir = ezn_begin_lower_change(dentry, &lower, &old);
+	if (IS_ERR(ldir))
+		return PTR_ERR(ldir);
 	/* Our reference keeps the lower dentry from turning negative. */
 	dget(lower);
 	if (is_dir)
@@ -554,14 +566,10 @@ static int ezn_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
 	}
 	dput(lower);
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
+	ezn_end_lower_change(dir, ldir, old);
 	/* The upper dentry must not be reused with the dead lower one. */
 	if (!err)
 		d_drop(dentry);
-revert:
-	revert_creds(old);
-	ezn_drop_write(sb);
 	return err;
 }
 
