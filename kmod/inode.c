@@ -7,7 +7,7 @@
  * inode by the VFS (and ezn_permission()), then carried out on the lower
  * filesystem with the mounter's credentials (EZN_SB()->creds). New lower
  * objects are owned by the caller: creation runs with the mounter's
- * credentials but the caller's fsuid and fsgid (struct ezn_creator).
+ * credentials but the caller's fsuid and fsgid (struct ezn_lower_change).
  *
  * Locking: the VFS holds the upper directory's i_rwsem (and the rename lock)
  * as usual; we take the matching lower directory locks inside them
@@ -168,47 +168,43 @@ static struct inode *ezn_lock_parent(struct dentry *dentry, struct dentry **lowe
 }
 
 /*
+ * A change in the lower filesystem: write access to the lower mount, and the
+ * mounter's credentials, with the caller's fsuid and fsgid for a creation
+ * (EZN_CALLER_IDS), so that the new lower object is the caller's.
+ *
  * Every inode operation runs with upper inode locks held (the parent, the
  * victim of unlink and rename, the inode itself for setattr and xattrs), so
  * the lower write access is taken with ezn_lower_write_begin(), never
  * mnt_want_write(): see there.
  */
-static int ezn_want_write(struct super_block *sb)
-{
-	return ezn_lower_write_begin(EZN_SB(sb)->lower_path.mnt);
-}
+enum ezn_lower_ids { EZN_MOUNTER_IDS, EZN_CALLER_IDS };
 
-static void ezn_drop_write(struct super_block *sb)
-{
-	ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
-}
-
-/*
- * Creating a lower object: write access to the lower mount, and the
- * mounter's credentials with the caller's fsuid/fsgid.
- */
-struct ezn_creator {
+struct ezn_lower_change {
 	struct super_block *sb;
-	const struct cred *caller;
-	const struct cred *mounter;
-	struct cred *cred;
+	const struct cred *caller;	/* restored by ezn_lower_change_end() */
+	const struct cred *mounter;	/* with @cred only */
+	struct cred *cred;		/* the mounter's with the caller's ids, or NULL */
 };
 
-static int ezn_creator_begin(struct super_block *sb, struct ezn_creator *c)
+static int ezn_lower_change_begin(struct super_block *sb, enum ezn_lower_ids ids,
+				  struct ezn_lower_change *c)
 {
 	kuid_t fsuid = current_fsuid();
 	kgid_t fsgid = current_fsgid();
 	int err;
 
-	err = ezn_want_write(sb);
+	err = ezn_lower_write_begin(EZN_SB(sb)->lower_path.mnt);
 	if (err)
 		return err;
 	c->sb = sb;
 	c->caller = ezn_override_creds(sb);
+	c->cred = NULL;
+	if (ids == EZN_MOUNTER_IDS)
+		return 0;
 	c->cred = prepare_creds();	/* a copy of the mounter's */
 	if (!c->cred) {
 		revert_creds(c->caller);
-		ezn_drop_write(sb);
+		ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
 		return -ENOMEM;
 	}
 	c->cred->fsuid = fsuid;
@@ -217,12 +213,14 @@ static int ezn_creator_begin(struct super_block *sb, struct ezn_creator *c)
 	return 0;
 }
 
-static void ezn_creator_end(struct ezn_creator *c)
+static void ezn_lower_change_end(struct ezn_lower_change *c)
 {
-	revert_creds(c->mounter);
+	if (c->cred) {
+		revert_creds(c->mounter);
+		put_cred(c->cred);
+	}
 	revert_creds(c->caller);
-	put_cred(c->cred);
-	ezn_drop_write(c->sb);
+	ezn_lower_write_end(EZN_SB(c->sb)->lower_path.mnt);
 }
 
 /* After a namespace change in a directory: its times, size and links. */
@@ -233,43 +231,33 @@ static void ezn_copy_dir_attrs(struct inode *dir, struct inode *ldir)
 	set_nlink(dir, ldir->i_nlink);
 }
 
-/* Undo ezn_lock_parent() once the change in @ldir is copied up to @dir. */
-static void ezn_unlock_parent(struct inode *dir, struct inode *ldir)
-{
-	ezn_copy_dir_attrs(dir, ldir);
-	inode_unlock(ldir);
-}
-
 /*
- * Changing a name in the lower directory as the mounter (link, unlink,
- * rmdir): write access to the lower mount, the mounter's credentials in
- * *@old's place and the lower parent of @dentry locked, or an ERR_PTR with
- * none of them. ezn_end_lower_change() undoes it.
+ * Changing a name in a lower directory: ezn_lower_change_begin() and the
+ * lower parent of @dentry locked, or an ERR_PTR with neither.
+ * ezn_end_name_change() copies the lower parent's attributes up to @dir and
+ * undoes both.
  */
-static struct inode *ezn_begin_lower_change(struct dentry *dentry, struct dentry **lowerp,
-					    const struct cred **old)
+static struct inode *ezn_begin_name_change(struct dentry *dentry, enum ezn_lower_ids ids,
+					   struct ezn_lower_change *c, struct dentry **lowerp)
 {
-	struct super_block *sb = dentry->d_sb;
 	struct inode *ldir;
 	int err;
 
-	err = ezn_want_write(sb);
+	err = ezn_lower_change_begin(dentry->d_sb, ids, c);
 	if (err)
 		return ERR_PTR(err);
-	*old = ezn_override_creds(sb);
 	ldir = ezn_lock_parent(dentry, lowerp);
-	if (IS_ERR(ldir)) {
-		revert_creds(*old);
-		ezn_drop_write(sb);
-	}
+	if (IS_ERR(ldir))
+		ezn_lower_change_end(c);
 	return ldir;
 }
 
-static void ezn_end_lower_change(struct inode *dir, struct inode *ldir, const struct cred *old)
+static void ezn_end_name_change(struct inode *dir, struct inode *ldir,
+				struct ezn_lower_change *c)
 {
-	ezn_unlock_parent(dir, ldir);
-	revert_creds(old);
-	ezn_drop_write(dir->i_sb);
+	ezn_copy_dir_attrs(dir, ldir);
+	inode_unlock(ldir);
+	ezn_lower_change_end(c);
 }
 
 /*
@@ -301,20 +289,14 @@ enum ezn_mkobj { EZN_MK_DIR, EZN_MK_NOD, EZN_MK_SYMLINK };
 static int ezn_make_once(struct inode *dir, struct dentry *dentry, enum ezn_mkobj what,
 			 umode_t mode, dev_t rdev, const char *symname)
 {
-	struct super_block *sb = dir->i_sb;
-	struct ezn_creator c;
+	struct ezn_lower_change c;
 	struct dentry *lower;
 	struct inode *ldir;
 	int err;
 
-	err = ezn_creator_begin(sb, &c);
-	if (err)
-		return err;
-	ldir = ezn_lock_parent(dentry, &lower);
-	if (IS_ERR(ldir)) {
-		err = PTR_ERR(ldir);
-		goto end_creator;
-	}
+	ldir = ezn_begin_name_change(dentry, EZN_CALLER_IDS, &c, &lower);
+	if (IS_ERR(ldir))
+		return PTR_ERR(ldir);
 	switch (what) {
 	case EZN_MK_DIR:
 		err = vfs_mkdir(&init_user_ns, ldir, lower, mode);
@@ -328,9 +310,7 @@ static int ezn_make_once(struct inode *dir, struct dentry *dentry, enum ezn_mkob
 	}
 	if (!err)
 		err = ezn_instantiate(dentry, lower, NULL);
-	ezn_unlock_parent(dir, ldir);
-end_creator:
-	ezn_creator_end(&c);
+	ezn_end_name_change(dir, ldir, &c);
 	return err;
 }
 
@@ -379,7 +359,7 @@ static int ezn_symlink(struct user_namespace *mnt_userns, struct inode *dir,
 static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mode)
 {
 	struct super_block *sb = dir->i_sb;
-	struct ezn_creator c;
+	struct ezn_lower_change c;
 	struct inode *inode;
 	struct dentry *lower;
 	struct inode *ldir;
@@ -387,17 +367,12 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 	struct path lpath;
 	int err;
 
-	err = ezn_creator_begin(sb, &c);
-	if (err)
-		return err;
-	ldir = ezn_lock_parent(dentry, &lower);
-	if (IS_ERR(ldir)) {
-		err = PTR_ERR(ldir);
-		goto end_creator;
-	}
+	ldir = ezn_begin_name_change(dentry, EZN_CALLER_IDS, &c, &lower);
+	if (IS_ERR(ldir))
+		return PTR_ERR(ldir);
 	err = vfs_create(&init_user_ns, ldir, lower, mode, true);
 	if (err)
-		goto unlock;
+		goto end_change;
 	inode = NULL;
 	err = ezn_instantiate(dentry, lower, &inode);
 	if (err || !inode)
@@ -414,8 +389,7 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 	if (err)
 		goto put_inode;
 	d_instantiate(dentry, inode);
-	ezn_unlock_parent(dir, ldir);
-	ezn_creator_end(&c);
+	ezn_end_name_change(dir, ldir, &c);
 	return 0;
 
 put_inode:
@@ -424,10 +398,8 @@ remove_lower:
 	if (d_really_is_positive(lower) && !d_unhashed(lower))
 		vfs_unlink(&init_user_ns, ldir, lower, NULL);
 	d_drop(dentry);
-unlock:
-	ezn_unlock_parent(dir, ldir);
-end_creator:
-	ezn_creator_end(&c);
+end_change:
+	ezn_end_name_change(dir, ldir, &c);
 	return err;
 }
 
@@ -454,7 +426,7 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 	struct dentry *dentry = file->f_path.dentry;
 	struct super_block *sb = dir->i_sb;
 	struct path lparent;
-	struct ezn_creator c;
+	struct ezn_lower_change c;
 	struct inode *inode;
 	struct file *lfile;
 	int err;
@@ -465,7 +437,7 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 	lparent.mnt = EZN_SB(sb)->lower_path.mnt;
 	lparent.dentry = ezn_lower_dentry(dentry->d_parent);
 
-	err = ezn_creator_begin(sb, &c);
+	err = ezn_lower_change_begin(sb, EZN_CALLER_IDS, &c);
 	if (err)
 		return err;
 	lfile = vfs_tmpfile_open(&init_user_ns, &lparent, mode, O_RDWR | O_LARGEFILE,
@@ -476,28 +448,28 @@ static int ezn_tmpfile(struct user_namespace *mnt_userns, struct inode *dir,
 					 EZN_SB(sb)->creds);
 	if (IS_ERR(lfile)) {
 		err = PTR_ERR(lfile);
-		goto end_creator;
+		goto end_change;
 	}
 	inode = ezn_get_inode(file_inode(lfile), sb);
 	if (IS_ERR(inode)) {
 		err = PTR_ERR(inode);
 		fput(lfile);
-		goto end_creator;
+		goto end_change;
 	}
 	ezn_set_lower_dentry(dentry, dget(lfile->f_path.dentry));
 	err = ezn_lower_file_init(inode, lfile);
 	if (err) {
 		iput(inode);
-		goto end_creator;
+		goto end_change;
 	}
 	/* d_tmpfile() drops the link count we give it here to zero. */
 	set_nlink(inode, 1);
 	d_tmpfile(file, inode);
-	ezn_creator_end(&c);
+	ezn_lower_change_end(&c);
 	return finish_open_simple(file, 0);
 
-end_creator:
-	ezn_creator_end(&c);
+end_change:
+	ezn_lower_change_end(&c);
 	return err;
 }
 
@@ -505,12 +477,12 @@ static int ezn_link_once(struct dentry *old_dentry, struct inode *dir, struct de
 {
 	struct inode *inode = d_inode(old_dentry);
 	struct dentry *lower_old = ezn_lower_dentry(old_dentry);
+	struct ezn_lower_change c;
 	struct dentry *lower_new;
-	const struct cred *old;
 	struct inode *ldir;
 	int err;
 
-	ldir = ezn_begin_lower_change(new_dentry, &lower_new, &old);
+	ldir = ezn_begin_name_change(new_dentry, EZN_MOUNTER_IDS, &c, &lower_new);
 	if (IS_ERR(ldir))
 		return PTR_ERR(ldir);
 	err = vfs_link(lower_old, &init_user_ns, ldir, lower_new, NULL);
@@ -525,7 +497,7 @@ static int ezn_link_once(struct dentry *old_dentry, struct inode *dir, struct de
 		set_nlink(inode, ezn_lower_inode(inode)->i_nlink);
 		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
 	}
-	ezn_end_lower_change(dir, ldir, old);
+	ezn_end_name_change(dir, ldir, &c);
 	return err;
 }
 
@@ -544,12 +516,12 @@ static int ezn_link(struct dentry *old_dentry, struct inode *dir, struct dentry 
 static int ezn_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 {
 	struct inode *inode = d_inode(dentry);
-	const struct cred *old;
+	struct ezn_lower_change c;
 	struct dentry *lower;
 	struct inode *ldir;
 	int err;
 
-	ldir = ezn_begin_lower_change(dentry, &lower, &old);
+	ldir = ezn_begin_name_change(dentry, EZN_MOUNTER_IDS, &c, &lower);
 	if (IS_ERR(ldir))
 		return PTR_ERR(ldir);
 	/* Our reference keeps the lower dentry from turning negative. */
@@ -566,7 +538,7 @@ static int ezn_remove(struct inode *dir, struct dentry *dentry, bool is_dir)
 		inode->i_ctime = ezn_lower_inode(inode)->i_ctime;
 	}
 	dput(lower);
-	ezn_end_lower_change(dir, ldir, old);
+	ezn_end_name_change(dir, ldir, &c);
 	/* The upper dentry must not be reused with the dead lower one. */
 	if (!err)
 		d_drop(dentry);
@@ -599,15 +571,14 @@ static int ezn_rename_once(struct inode *old_dir, struct dentry *old_dentry,
 	struct dentry *lower_new = ezn_lower_dentry(new_dentry);
 	struct inode *target = d_inode(new_dentry);
 	struct super_block *sb = old_dir->i_sb;
+	struct ezn_lower_change c;
 	struct renamedata rd = {};
-	const struct cred *old;
 	struct dentry *trap;
 	int err;
 
-	err = ezn_want_write(sb);
+	err = ezn_lower_change_begin(sb, EZN_MOUNTER_IDS, &c);
 	if (err)
 		return err;
-	old = ezn_override_creds(sb);
 	trap = lock_rename(lower_old_dir, lower_new_dir);
 	dget(lower_old);
 	dget(lower_new);
@@ -645,8 +616,7 @@ unlock:
 	dput(lower_new);
 	dput(lower_old);
 	unlock_rename(lower_old_dir, lower_new_dir);
-	revert_creds(old);
-	ezn_drop_write(sb);
+	ezn_lower_change_end(&c);
 	return err;
 }
 
@@ -754,7 +724,7 @@ static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 	struct dentry *lower = ezn_lower_dentry(dentry);
 	struct inode *lower_inode = ezn_lower_inode(inode);
 	struct super_block *sb = inode->i_sb;
-	const struct cred *old;
+	struct ezn_lower_change c;
 	struct iattr lia;
 	int err;
 
@@ -784,15 +754,13 @@ static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 			return err;
 	}
 	if (lia.ia_valid) {
-		err = ezn_want_write(sb);
+		err = ezn_lower_change_begin(sb, EZN_MOUNTER_IDS, &c);
 		if (err)
 			return err;
-		old = ezn_override_creds(sb);
 		inode_lock(lower_inode);
 		err = notify_change(&init_user_ns, lower, &lia, NULL);
 		inode_unlock(lower_inode);
-		revert_creds(old);
-		ezn_drop_write(sb);
+		ezn_lower_change_end(&c);
 	}
 	ezn_copy_attrs(inode, lower_inode);
 	return err;
@@ -900,23 +868,20 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 			 size_t size, int flags)
 {
 	struct dentry *lower = ezn_lower_dentry(dentry);
-	struct super_block *sb = inode->i_sb;
-	const struct cred *old;
+	struct ezn_lower_change c;
 	int err;
 
 	if (ezn_xattr_hidden(name))
 		return -EPERM;
 	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR) ?:
-	      ezn_want_write(sb);
+	      ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
 	if (err)
 		return err;
-	old = ezn_override_creds(sb);
 	if (value)
 		err = vfs_setxattr(&init_user_ns, lower, name, value, size, flags);
 	else
 		err = vfs_removexattr(&init_user_ns, lower, name);
-	revert_creds(old);
-	ezn_drop_write(sb);
+	ezn_lower_change_end(&c);
 	/* ACLs change the mode; every change moves ctime. */
 	inode->i_mode = d_inode(lower)->i_mode;
 	inode->i_ctime = d_inode(lower)->i_ctime;
