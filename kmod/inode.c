@@ -199,7 +199,9 @@ static int ezn_lower_change_begin(struct super_block *sb, enum ezn_lower_ids ids
 	c->sb = sb;
 	c->caller = ezn_override_creds(sb);
 	c->cred = NULL;
-	if (ids == EZN_MOUNTER_IDS)
+	/* A caller with the mounter's own ids (root, mostly) needs no copy. */
+	if (ids == EZN_MOUNTER_IDS ||
+	    (uid_eq(fsuid, current_fsuid()) && gid_eq(fsgid, current_fsgid())))
 		return 0;
 	c->cred = prepare_creds();	/* a copy of the mounter's */
 	if (!c->cred) {

@@ -131,6 +131,40 @@ static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff
 }
 
 /*
+ * Read and authenticate the header of @f, an existing lower file of @inode,
+ * and give its file key in @fk.
+ */
+static int ezn_lower_header_open(struct inode *inode, struct file *f, struct ezn_file_key **fk)
+{
+	u8 *hdr;
+	int err;
+
+	hdr = kmalloc(EZN_HEADER_SIZE, GFP_KERNEL);
+	if (!hdr)
+		return -ENOMEM;
+	/* Out of memory is not damage: report it as it is, and log nothing. */
+	err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, EZN_IO_READ);
+	if (err && err != -ENOMEM) {
+		pr_warn_ratelimited("header of %pD (ino %lu): cannot be read: error %d\n",
+				    f, inode->i_ino, err);
+		err = -EIO;
+	}
+	if (err)
+		goto free_hdr;
+	err = ezn_key_set_header_open(&EZN_SB(inode->i_sb)->keys, hdr, fk);
+	if (err && err != -ENOMEM) {
+		pr_warn_ratelimited("header of %pD (ino %lu): %s (error %d)\n", f, inode->i_ino,
+				    err == -EPROTONOSUPPORT ? "has an unknown format version" :
+				    "authentication failed, damaged or wrapped by another key",
+				    err);
+		err = -EIO;
+	}
+free_hdr:
+	kfree(hdr);
+	return err;
+}
+
+/*
  * Set up the lower file of @inode: take @f (ownership passes to us, even on
  * error), then read and authenticate its header; or, for a new file (@create)
  * or an empty lower file (created directly in the lower directory, or here by
@@ -141,70 +175,40 @@ static int ezn_lower_page_io(struct file *f, struct page *page, size_t len, loff
 static int ezn_lower_file_setup(struct inode *inode, struct file *f, bool create)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
-	struct ezn_key_set *keys = &EZN_SB(inode->i_sb)->keys;
 	struct ezn_file_key *fk = NULL;
-	u8 *hdr;
 	int err;
 
-	hdr = kmalloc(EZN_HEADER_SIZE, GFP_KERNEL);
-	if (!hdr) {
-		err = -ENOMEM;
-		goto put_file;
-	}
 	if (create || i_size_read(file_inode(f)) == 0) {
 		if (!(f->f_mode & FMODE_WRITE)) {
 			/* An empty file on a read-only lower: readable, no key needed. */
-			err = create ? -EROFS : 0;
-			goto free_hdr;
+			if (!create)
+				goto publish;
+			err = -EROFS;
+			goto put_file;
 		}
 		/* Its header goes out with its first lower write. */
 		ei->new_header = kmalloc(sizeof(*ei->new_header), GFP_KERNEL);
 		if (!ei->new_header) {
 			err = -ENOMEM;
-			goto free_hdr;
+			goto put_file;
 		}
 		err = ezn_header_new_key(ei->new_header, &fk);
 		if (err) {
 			kfree_sensitive(ei->new_header);
 			ei->new_header = NULL;
-			goto free_hdr;
+			goto put_file;
 		}
 	} else {
-		/* Out of memory is not damage: report it as it is, and log nothing. */
-		err = ezn_lower_io(f, hdr, EZN_HEADER_SIZE, 0, EZN_IO_READ);
-		if (err && err != -ENOMEM) {
-			pr_warn_ratelimited("header of %pD (ino %lu): cannot be read: error %d\n",
-					    f, inode->i_ino, err);
-			err = -EIO;
-		}
+		err = ezn_lower_header_open(inode, f, &fk);
 		if (err)
-			goto free_hdr;
-		err = ezn_key_set_header_open(keys, hdr, &fk);
-		if (err == -ENOMEM)
-			goto free_hdr;
-		if (err) {
-			pr_warn_ratelimited("header of %pD (ino %lu): %s (error %d)\n", f,
-					    inode->i_ino, err == -EPROTONOSUPPORT ?
-					    "has an unknown format version" :
-					    "authentication failed, damaged or wrapped by another key",
-					    err);
-			err = -EIO;
-			goto free_hdr;
-		}
+			goto put_file;
 	}
-	kfree(hdr);
 	ei->fk = fk;
+publish:
 	/* Publish fk with the file: readers test lower_file without the mutex. */
 	smp_store_release(&ei->lower_file, f);
 	return 0;
 
-free_hdr:
-	kfree(hdr);
-	if (!err) {
-		/* See above: an empty read-only file has no key. */
-		smp_store_release(&ei->lower_file, f);
-		return 0;
-	}
 put_file:
 	fput(f);
 	return err;
