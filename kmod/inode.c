@@ -11,8 +11,8 @@
  *
  * Locking: the VFS holds the upper directory's i_rwsem (and the rename lock)
  * as usual; we take the matching lower directory locks inside them
- * (ezn_lock_parent(), lock_rename() on the lower parents). The lower dentry
- * of an upper dentry is stable while its parent's i_rwsem is held.
+ * (ezn_begin_name_change(), lock_rename() on the lower parents). The lower
+ * dentry of an upper dentry is stable while its parent's i_rwsem is held.
  *
  * Upper attributes are copies of the lower ones (ezn_copy_attrs()), except
  * for a regular file's size, which is the cleartext size: derived from the
@@ -148,26 +148,6 @@ static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsig
 }
 
 /*
- * Lock the lower parent of @dentry (whose upper parent the VFS has locked)
- * and check that the lower dentry is still where the upper one says. On
- * -ESTALE the VFS retries with revalidation, which looks the name up again.
- */
-static struct inode *ezn_lock_parent(struct dentry *dentry, struct dentry **lowerp)
-{
-	struct dentry *lower_dir = ezn_lower_dentry(dentry->d_parent);
-	struct dentry *lower = ezn_lower_dentry(dentry);
-	struct inode *ldir = d_inode(lower_dir);
-
-	inode_lock_nested(ldir, I_MUTEX_PARENT);
-	if (lower->d_parent != lower_dir || d_unhashed(lower)) {
-		inode_unlock(ldir);
-		return ERR_PTR(-ESTALE);
-	}
-	*lowerp = lower;
-	return ldir;
-}
-
-/*
  * A change in the lower filesystem: write access to the lower mount, and the
  * mounter's credentials, with the caller's fsuid and fsgid for a creation
  * (EZN_CALLER_IDS), so that the new lower object is the caller's.
@@ -182,7 +162,6 @@ enum ezn_lower_ids { EZN_MOUNTER_IDS, EZN_CALLER_IDS };
 struct ezn_lower_change {
 	struct super_block *sb;
 	const struct cred *caller;	/* restored by ezn_lower_change_end() */
-	const struct cred *mounter;	/* with @cred only */
 	struct cred *cred;		/* the mounter's with the caller's ids, or NULL */
 };
 
@@ -211,14 +190,14 @@ static int ezn_lower_change_begin(struct super_block *sb, enum ezn_lower_ids ids
 	}
 	c->cred->fsuid = fsuid;
 	c->cred->fsgid = fsgid;
-	c->mounter = override_creds(c->cred);
+	override_creds(c->cred);	/* returns EZN_SB(sb)->creds */
 	return 0;
 }
 
 static void ezn_lower_change_end(struct ezn_lower_change *c)
 {
 	if (c->cred) {
-		revert_creds(c->mounter);
+		revert_creds(EZN_SB(c->sb)->creds);
 		put_cred(c->cred);
 	}
 	revert_creds(c->caller);
@@ -235,22 +214,30 @@ static void ezn_copy_dir_attrs(struct inode *dir, struct inode *ldir)
 
 /*
  * Changing a name in a lower directory: ezn_lower_change_begin() and the
- * lower parent of @dentry locked, or an ERR_PTR with neither.
- * ezn_end_name_change() copies the lower parent's attributes up to @dir and
- * undoes both.
+ * lower parent of @dentry (whose upper parent the VFS has locked) locked, or
+ * an ERR_PTR with neither. -ESTALE if the lower dentry is no longer where the
+ * upper one says: the VFS then retries with revalidation, which looks the
+ * name up again. ezn_end_name_change() copies the lower parent's attributes
+ * up to @dir and undoes both.
  */
 static struct inode *ezn_begin_name_change(struct dentry *dentry, enum ezn_lower_ids ids,
 					   struct ezn_lower_change *c, struct dentry **lowerp)
 {
-	struct inode *ldir;
+	struct dentry *lower_dir = ezn_lower_dentry(dentry->d_parent);
+	struct dentry *lower = ezn_lower_dentry(dentry);
+	struct inode *ldir = d_inode(lower_dir);
 	int err;
 
 	err = ezn_lower_change_begin(dentry->d_sb, ids, c);
 	if (err)
 		return ERR_PTR(err);
-	ldir = ezn_lock_parent(dentry, lowerp);
-	if (IS_ERR(ldir))
+	inode_lock_nested(ldir, I_MUTEX_PARENT);
+	if (lower->d_parent != lower_dir || d_unhashed(lower)) {
+		inode_unlock(ldir);
 		ezn_lower_change_end(c);
+		return ERR_PTR(-ESTALE);
+	}
+	*lowerp = lower;
 	return ldir;
 }
 
