@@ -8,7 +8,10 @@
 # usage: scripts/bench/run.sh [FS...]   (plain ezncryptfs ecryptfs gocryptfs fscrypt)
 # EZN_BENCH_QUICK=1: smaller sizes, for iterating. EZN_BENCH_VARIANTS="NAME=KO ...":
 # more ezncryptfs columns, one per other build of the module (KO under this tree).
-# EZN_BENCH_ROUNDS=N: N rounds over the filesystems, the best of each kept.
+# EZN_BENCH_ROUNDS=N: N rounds over the filesystems, the best of each kept;
+# with two or more, the last column gives the rounds' own ratios to the best
+# peer (each round's figures were taken minutes apart, the best ones need not
+# be): their median, and in how many rounds ezncryptfs led.
 # EZN_BENCH_PERF="FS ...": perf profiles of those filesystems' rows in build/bench/vm.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,7 +32,8 @@ result=$out/results-$stamp.txt
 	echo "lower filesystem: ext4 on a RAM disk; ratios: x plain = FS / plaintext; x best peer = ezncryptfs / best of ecryptfs, gocryptfs, fscrypt"
 	echo
 	awk '
-	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each.
+	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each, and every
+	# figure by round (the Nth record of a row and filesystem is round N).
 	# The cipher alone: crypto-enc and crypto-dec (tcrypt, in the kernel),
 	# crypto-afalg-{enc,dec}-MODE (from user space, a system call per block).
 	$1 ~ /^crypto-/ {
@@ -39,6 +43,9 @@ result=$out/results-$stamp.txt
 	{
 		if (!($1 in seen)) { seen[$1] = 1; rows[++nrows] = $1 }
 		if (!(($1, $2) in v) || $3 > v[$1, $2]) v[$1, $2] = $3
+		k = ++nround[$1, $2]
+		rv[$1, $2, k] = $3
+		if (k > rounds) rounds = k
 		u[$1] = $4
 		if (!($2 in fss)) fsorder[++nfs] = $2
 		fss[$2] = 1
@@ -49,7 +56,10 @@ result=$out/results-$stamp.txt
 		for (f = 1; f <= nfs; f++) if (fsorder[f] ~ /^ezn-/) order[++n] = fsorder[f]
 		printf "%-14s %-7s", "workload", "unit"
 		for (i = 1; i <= n; i++) if (order[i] in fss) printf " %20s", order[i]
-		printf " %12s\n", "x best peer"
+		printf " %12s", "x best peer"
+		if (rounds > 1)
+			printf " %16s", "by round, led"
+		printf "\n"
 		for (r = 1; r <= nrows; r++) {
 			row = rows[r]; plain = v[row, "plain"]
 			printf "%-14s %-7s", row, u[row]
@@ -66,8 +76,12 @@ result=$out/results-$stamp.txt
 			}
 			e = v[row, "ezncryptfs"]
 			if (best > 0 && e != "") printf " %11.2fx", e / best
+			if (rounds > 1 && best > 0 && e != "")
+				by_round(row, order, n)
 			printf "\n"
 		}
+		if (rounds > 1)
+			printf "\nby round, led: the median over the rounds of ezncryptfs / the best peer of the same round, and in how many rounds that was above 1\n"
 		printf "\n"
 		ceiling("crypto-enc", "encryption", "seq-write")
 		ceiling("crypto-dec", "decryption", "seq-read")
@@ -76,6 +90,35 @@ result=$out/results-$stamp.txt
 		afalg("ezn", "gcm(aes) as ezncryptfs seals")
 		afalg("cbc", "cbc(aes), eCryptfs")
 		afalg("xts", "xts(aes), fscrypt")
+	}
+	# Round by round, ezncryptfs against the best peer of that round: the
+	# median ratio and the number of rounds in which it led.
+	function by_round(row, order, n,   k, i, fs, best, m, led, tmp, j, ratio, med) {
+		m = 0
+		led = 0
+		for (k = 1; k <= rounds; k++) {
+			if (!((row, "ezncryptfs", k) in rv))
+				continue
+			best = 0
+			for (i = 1; i <= n; i++) {
+				fs = order[i]
+				if (fs != "plain" && fs !~ /^ezn/ && ((row, fs, k) in rv) && rv[row, fs, k] > best)
+					best = rv[row, fs, k]
+			}
+			if (best <= 0)
+				continue
+			ratio = rv[row, "ezncryptfs", k] / best
+			if (ratio > 1)
+				led++
+			# Insertion sort: a handful of rounds.
+			for (j = ++m; j > 1 && tmp[j - 1] > ratio; j--)
+				tmp[j] = tmp[j - 1]
+			tmp[j] = ratio
+		}
+		if (!m)
+			return
+		med = m % 2 ? tmp[(m + 1) / 2] : (tmp[m / 2] + tmp[m / 2 + 1]) / 2
+		printf " %8.2fx %3d/%d", med, led, m
 	}
 	# What the module measured at load to pick its gcm(aes) (crypto-load-N).
 	function loaded(   i, k, sep) {
