@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark, inside the VM (started by scripts/bench/run.sh). Every
 # filesystem lives on the same lower filesystem, ext4 on a RAM disk, and runs
-# the same work; results go to /ezn-out/bench.tsv as "ROW FS VALUE UNIT" lines.
+# the same work; results go to /ezn-out/bench.tsv as "ROW FS VALUE UNIT" lines,
+# each round's after a "round N" line.
 #
 # usage: guest.sh MODULE.ko [FS...]   (default: all)
 # EZN_BENCH_VARIANTS="NAME=MODULE.ko ..." adds an ezncryptfs column "ezn-NAME"
@@ -221,6 +222,8 @@ start_db || echo "bench: MariaDB did not start; no mysqldump row" >&2
 # EZN_BENCH_ROUNDS=N: the whole list N times, round robin, so that a slow
 # stretch of a shared host hits every filesystem; run.sh keeps each best.
 for round in $(seq "${EZN_BENCH_ROUNDS:-1}"); do
+# Figures are paired by round in the table (run.sh), also when a setup fails.
+echo "round $round" >>"$out"
 for fs in $list; do
 	echo "== $fs (round $round)" >&2
 	kind=$fs ko=$main_ko

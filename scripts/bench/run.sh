@@ -33,9 +33,11 @@ result=$out/results-$stamp.txt
 	echo
 	awk '
 	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each, and every
-	# figure by round (the Nth record of a row and filesystem is round N).
+	# figure by round ("round N" lines start them; in files from before
+	# those lines, the Nth record of a row and filesystem stands for round N).
 	# The cipher alone: crypto-enc and crypto-dec (tcrypt, in the kernel),
 	# crypto-afalg-{enc,dec}-MODE (from user space, a system call per block).
+	$1 == "round" { round = $2; next }
 	$1 ~ /^crypto-/ {
 		if (!($1 in crypto) || $3 > crypto[$1]) { crypto[$1] = $3; cunit[$1] = $4; cname[$1] = $2 }
 		next
@@ -43,7 +45,7 @@ result=$out/results-$stamp.txt
 	{
 		if (!($1 in seen)) { seen[$1] = 1; rows[++nrows] = $1 }
 		if (!(($1, $2) in v) || $3 > v[$1, $2]) v[$1, $2] = $3
-		k = ++nround[$1, $2]
+		k = round > 0 ? round : ++nround[$1, $2]
 		rv[$1, $2, k] = $3
 		if (k > rounds) rounds = k
 		u[$1] = $4
