@@ -33,8 +33,7 @@ result=$out/results-$stamp.txt
 	echo
 	awk '
 	# Several rounds (EZN_BENCH_ROUNDS): the best figure of each, and every
-	# figure by round ("round N" lines start them; in files from before
-	# those lines, the Nth record of a row and filesystem stands for round N).
+	# figure by round ("round N" lines start them).
 	# The cipher alone: crypto-enc and crypto-dec (tcrypt, in the kernel),
 	# crypto-afalg-{enc,dec}-MODE (from user space, a system call per block).
 	$1 == "round" { round = $2; next }
@@ -45,12 +44,12 @@ result=$out/results-$stamp.txt
 	{
 		if (!($1 in seen)) { seen[$1] = 1; rows[++nrows] = $1 }
 		if (!(($1, $2) in v) || $3 > v[$1, $2]) v[$1, $2] = $3
-		k = round > 0 ? round : ++nround[$1, $2]
-		rv[$1, $2, k] = $3
-		if (k > rounds) rounds = k
+		rv[$1, $2, round] = $3
+		if (round > rounds) rounds = round
 		u[$1] = $4
 		if (!($2 in fss)) fsorder[++nfs] = $2
 		fss[$2] = 1
+		if (peer($2)) peers = 1
 	}
 	END {
 		n = split("plain ezncryptfs ecryptfs gocryptfs fscrypt", order, " ")
@@ -58,8 +57,9 @@ result=$out/results-$stamp.txt
 		for (f = 1; f <= nfs; f++) if (fsorder[f] ~ /^ezn-/) order[++n] = fsorder[f]
 		printf "%-14s %-7s", "workload", "unit"
 		for (i = 1; i <= n; i++) if (order[i] in fss) printf " %20s", order[i]
-		printf " %12s", "x best peer"
-		if (rounds > 1)
+		if (peers)
+			printf " %12s", "x best peer"
+		if (peers && rounds > 1)
 			printf " %16s", "by round, led"
 		printf "\n"
 		for (r = 1; r <= nrows; r++) {
@@ -74,7 +74,7 @@ result=$out/results-$stamp.txt
 					printf " %20s", (val == "" ? "-" : val)
 				else
 					printf " %11s (%5.2fx)", val, val / plain
-				if (fs != "plain" && fs !~ /^ezn/ && val > best) best = val
+				if (peer(fs) && val > best) best = val
 			}
 			e = v[row, "ezncryptfs"]
 			if (best > 0 && e != "") printf " %11.2fx", e / best
@@ -82,7 +82,7 @@ result=$out/results-$stamp.txt
 				by_round(row, order, n)
 			printf "\n"
 		}
-		if (rounds > 1)
+		if (peers && rounds > 1)
 			printf "\nby round, led: the median over the rounds of ezncryptfs / the best peer of the same round, and in how many rounds that was above 1\n"
 		printf "\n"
 		ceiling("crypto-enc", "encryption", "seq-write")
@@ -92,6 +92,10 @@ result=$out/results-$stamp.txt
 		afalg("ezn", "gcm(aes) as ezncryptfs seals")
 		afalg("cbc", "cbc(aes), eCryptfs")
 		afalg("xts", "xts(aes), fscrypt")
+	}
+	# What the table compares ezncryptfs with: not plaintext, not its own builds.
+	function peer(fs) {
+		return fs != "plain" && fs !~ /^ezn/
 	}
 	# Round by round, ezncryptfs against the best peer of that round: the
 	# median ratio and the number of rounds in which it led.
@@ -104,7 +108,7 @@ result=$out/results-$stamp.txt
 			best = 0
 			for (i = 1; i <= n; i++) {
 				fs = order[i]
-				if (fs != "plain" && fs !~ /^ezn/ && ((row, fs, k) in rv) && rv[row, fs, k] > best)
+				if (peer(fs) && ((row, fs, k) in rv) && rv[row, fs, k] > best)
 					best = rv[row, fs, k]
 			}
 			if (best <= 0)
