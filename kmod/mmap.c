@@ -79,6 +79,8 @@ static struct kmem_cache *ezn_io_req_cache;
  * holds locked, and writing back is what frees memory.
  */
 static struct workqueue_struct *ezn_io_wq;
+/* Writeback of a killed task (ezn_wb_write_in_worker()): nothing else runs here. */
+static struct workqueue_struct *ezn_wb_retry_wq;
 
 /*
  * Decrypt and unlock the pages of @req, then free it; the ones that fail stay
@@ -183,8 +185,13 @@ int ezn_io_init(void)
 	ezn_io_wq = alloc_workqueue("ezncryptfs_io", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!ezn_io_wq)
 		goto destroy_req_cache;
+	ezn_wb_retry_wq = alloc_workqueue("ezncryptfs_wb_retry", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!ezn_wb_retry_wq)
+		goto destroy_io_wq;
 	return 0;
 
+destroy_io_wq:
+	destroy_workqueue(ezn_io_wq);
 destroy_req_cache:
 	kmem_cache_destroy(ezn_io_req_cache);
 	return -ENOMEM;
@@ -193,8 +200,49 @@ destroy_req_cache:
 /* After the filesystem is unregistered: waits for the last request's free. */
 void ezn_io_destroy(void)
 {
+	destroy_workqueue(ezn_wb_retry_wq);
 	destroy_workqueue(ezn_io_wq);
 	kmem_cache_destroy(ezn_io_req_cache);
+}
+
+/*
+ * The lower filesystem does not write for a task being killed
+ * (generic_perform_write() returns -EINTR), and the pages of @b are under
+ * writeback: an fsync() beside us may be waiting on them, with their page
+ * lock held. So the blocks are written by a worker, which takes no signals,
+ * while the killed task waits for it (io_rwsem held, the pages still under
+ * writeback) and then ends their writeback as usual: nothing is dropped and
+ * no fsync() returns before the data is in the lower file. The retry
+ * workqueue runs nothing else, so the wait never queues behind a reader
+ * that waits for io_rwsem.
+ */
+struct ezn_wb_retry {
+	struct work_struct work;
+	struct inode *inode;
+	struct ezn_batch *b;
+	int err;
+};
+
+static void ezn_wb_retry_work(struct work_struct *work)
+{
+	struct ezn_wb_retry *r = container_of(work, struct ezn_wb_retry, work);
+	unsigned int nofs = memalloc_nofs_save();
+	const struct cred *old = ezn_override_creds(r->inode->i_sb);
+
+	r->err = ezn_lower_write_blocks(r->inode, r->b);
+	revert_creds(old);
+	memalloc_nofs_restore(nofs);
+}
+
+static int ezn_wb_write_in_worker(struct inode *inode, struct ezn_batch *b)
+{
+	struct ezn_wb_retry r = { .inode = inode, .b = b };
+
+	INIT_WORK_ONSTACK(&r.work, ezn_wb_retry_work);
+	queue_work(ezn_wb_retry_wq, &r.work);
+	flush_work(&r.work);
+	destroy_work_on_stack(&r.work);
+	return r.err;
 }
 
 struct ezn_wb_ctx {
@@ -208,8 +256,7 @@ struct ezn_wb_ctx {
  * Write the locked pages collected in @ctx->b (ezn_lower_write_blocks()).
  * Each one's length comes from i_size read under io_rwsem.
  */
-static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct writeback_control *wbc,
-			struct inode *inode)
+static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct inode *inode)
 {
 	struct ezn_inode_info *ei = EZN_I(inode);
 	struct ezn_batch *b = ctx->b;
@@ -241,21 +288,11 @@ static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct writeback_control *wbc,
 		/* Room that deletions just gave back may still be on its way. */
 		if (ezn_release_retry(inode->i_sb, err))
 			err = ezn_lower_write_blocks(inode, b);
+		if (err == -EINTR && fatal_signal_pending(current))
+			err = ezn_wb_write_in_worker(inode, b);
 	}
 	up_write(&ei->io_rwsem);
-	if (err == -EINTR && fatal_signal_pending(current)) {
-		/*
-		 * The lower filesystem does not write for a task being killed
-		 * (generic_perform_write()). Nothing is lost: the pages stay
-		 * dirty for the flusher, and no error reaches the mapping.
-		 */
-		for (i = 0; i < nr; i++) {
-			lock_page(b->page[i]);
-			redirty_page_for_writepage(wbc, b->page[i]);
-			unlock_page(b->page[i]);
-		}
-		err = 0;
-	} else if (err) {
+	if (err) {
 		mapping_set_error(inode->i_mapping, err);
 		pr_warn_ratelimited("inode %lu blocks %lu-%lu: writeback to the lower file failed: error %d\n",
 				    inode->i_ino, b->first, b->first + nr - 1, err);
@@ -286,14 +323,14 @@ static int ezn_writepage_locked(struct page *page, struct writeback_control *wbc
 	int err = 0;
 
 	if (b->nr && !ezn_batch_fits(b, page->index))
-		err = ezn_wb_flush(ctx, wbc, inode);
+		err = ezn_wb_flush(ctx, inode);
 	if (b->nr == b->nr_cipher) {
 		/* One more bounce page if it comes easily; else a shorter run. */
 		b->cipher[b->nr] = alloc_page(GFP_NOFS | __GFP_NORETRY | __GFP_NOWARN);
 		if (b->cipher[b->nr])
 			b->nr_cipher++;
 		else
-			err = ezn_wb_flush(ctx, wbc, inode) ?: err;
+			err = ezn_wb_flush(ctx, inode) ?: err;
 	}
 	if (!b->nr)
 		b->first = page->index;
@@ -325,7 +362,7 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	old = ezn_override_creds(inode->i_sb);
 	err = write_cache_pages(mapping, wbc, ezn_writepage_locked, &ctx);
 	if (ctx.b->nr)
-		err2 = ezn_wb_flush(&ctx, wbc, inode);
+		err2 = ezn_wb_flush(&ctx, inode);
 	/*
 	 * Written through the lower page cache (no direct I/O there): drop the
 	 * lower copies once they are on the lower storage.
