@@ -648,9 +648,15 @@ static void ezn_kill_sb(struct super_block *sb)
 		mutex_unlock(&ezn_sb_list_mutex);
 	}
 	kill_anon_super(sb);
-	/* The last deletions' lower files hold the lower mount, their work sbi. */
-	if (sbi)
+	/*
+	 * The last deletions' lower files hold the lower mount, their work sbi.
+	 * The work may also be queued with nothing left to do (an eviction that
+	 * queued it after a flush had taken its file): it still reads sbi.
+	 */
+	if (sbi) {
 		ezn_release_flush(sb);
+		flush_work(&sbi->release_work);
+	}
 	ezn_sbi_free(sbi);
 	if (mounted)
 		atomic_dec(&ezn_nr_mounts);
