@@ -370,7 +370,7 @@ static const void *ezn_dentry_key(const struct dentry *dentry, bool traverse)
 	return (const void *)((unsigned long)dentry | traverse);
 }
 
-/* Set before the dentry was visible (ezn_set_lower_dentry()), then constant. */
+/* Set when the dentry is allocated (ezn_d_init()), then constant. */
 static u64 ezn_dentry_id(const struct dentry *dentry)
 {
 	return dentry->d_time;
@@ -544,13 +544,13 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	v->allowed = false;
 	v->cacheable = false;
 	v->bounded = true;
-	/* Kernel threads act for the kernel itself, not for a program. */
-	if (!current->mm || (current->flags & PF_KTHREAD)) {
-		v->allowed = true;
-		v->cat = -1;
-		return;
-	}
-
+	/*
+	 * A kernel thread (no exe: "?") is decided like any process, and no
+	 * rule names it. Writeback, readahead and the module's own work do not
+	 * come here; what does is I/O that a kernel thread does for someone else
+	 * (a loop device, nfsd, ksmbd), which would otherwise hand over the
+	 * cleartext of a descriptor that an allowed process let go of.
+	 */
 	/*
 	 * This runs under the filesystem's locks (directory i_rwsem, ...):
 	 * no allocation here or in the hashing below may recurse into

@@ -8,7 +8,7 @@
  * stays right across rename, and an upper dentry whose lower dentry was
  * unhashed behind our back (or changed from negative to positive) is
  * invalidated by d_revalidate and looked up again. d_time holds the dentry's
- * access-cache id, set with d_fsdata (kmod/acl.c, "Cache").
+ * access-cache id, set when it is allocated (kmod/acl.c, "Cache").
  */
 #include <linux/dcache.h>
 #include <linux/namei.h>
@@ -19,7 +19,17 @@
 void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower)
 {
 	dentry->d_fsdata = lower;
+}
+
+/*
+ * At allocation, before the dentry can be seen: a lookup is decided on the
+ * new dentry before it has a lower one, and must not find the decisions
+ * made for a freed dentry that had the same address.
+ */
+static int ezn_d_init(struct dentry *dentry)
+{
 	dentry->d_time = ezn_acl_new_id();
+	return 0;
 }
 
 static int ezn_d_revalidate(struct dentry *dentry, unsigned int flags)
@@ -47,6 +57,7 @@ static void ezn_d_release(struct dentry *dentry)
 }
 
 const struct dentry_operations ezn_dops = {
+	.d_init		= ezn_d_init,
 	.d_revalidate	= ezn_d_revalidate,
 	.d_release	= ezn_d_release,
 };

@@ -296,6 +296,15 @@ struct file *ezn_task_exe(struct task_struct *task)
 		rcu_read_unlock();
 	}
 	task_unlock(task);
+	/*
+	 * Only a file that execve() opened (__FMODE_EXEC, which open(2) cannot
+	 * set) says who the process is: prctl(PR_SET_MM) can make any open
+	 * file the exe_file without running it.
+	 */
+	if (exe && !(exe->f_flags & __FMODE_EXEC)) {
+		fput(exe);
+		exe = NULL;
+	}
 	return exe;
 }
 
