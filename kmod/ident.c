@@ -10,10 +10,12 @@
  * returns -ENOEXEC so the real handlers run:
  *   - the first call of an execve() (bprm->interp == bprm->filename, the
  *     interpreter name is only changed by binfmt_script/binfmt_misc) stashes
- *     the file being executed in a per-task pending slot;
+ *     the file being executed in a per-task pending slot, unless it is an
+ *     ELF binary (then it is no script, and the task's slot is emptied);
  *   - a later call of the same execve() (same task and bprm) is for the
  *     interpreter the script named: it records (interpreter file -> script
- *     file) keyed by the struct file pointer of the interpreter.
+ *     file) keyed by the struct file pointer of the interpreter, and empties
+ *     the slot once that interpreter is an ELF binary (the last file).
  * On success, begin_new_exec() makes that very struct file the new mm's
  * exe_file, so at decision time a process's script is found by looking up its
  * exe_file pointer: forks (which share the struct file) inherit it, any new
@@ -21,7 +23,8 @@
  * /proc/self/exe games cannot change what was recorded. Each record holds a
  * reference on both files, so the pointer key cannot be reused while the
  * record exists; a record is dropped once its interpreter file has no other
- * user (file_count() == 1: the process and every fork of it are gone).
+ * user (file_count() == 1: the process and every fork of it are gone), by
+ * the next record or by a sweep every EZN_PENDING_TTL (ezn_ident_sweep()).
  *
  * Fingerprints: SHA-256 of a file's content, cached per version of the inode
  * (device, inode number, generation, size, ctime, mtime, i_version) in a
@@ -29,6 +32,7 @@
  */
 #include <linux/binfmts.h>
 #include <linux/dcache.h>
+#include <linux/elf.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hash.h>
@@ -42,6 +46,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <crypto/hash.h>
 
 #include "ezncryptfs.h"
@@ -84,6 +89,15 @@ static DEFINE_HASHTABLE(ezn_recs, EZN_REC_BITS);
 static DEFINE_SPINLOCK(ezn_recs_lock);
 static unsigned int ezn_nr_recs;
 #define EZN_RECS_MAX	4096
+
+/*
+ * Both tables hold files, and a held file keeps its mount busy (umount says
+ * EBUSY): a sweep runs every EZN_PENDING_TTL while either holds one, and
+ * drops the pending files of execve() calls that have ended and the records
+ * of scripts whose processes are gone.
+ */
+static void ezn_ident_sweep(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ezn_sweep_work, ezn_ident_sweep);
 
 /* ---- fingerprint cache ---- */
 
@@ -180,6 +194,7 @@ static void ezn_rec_add(struct file *exe, struct file *script)
 	hash_add_rcu(ezn_recs, &rec->node, (unsigned long)exe);
 	ezn_nr_recs++;
 	spin_unlock(&ezn_recs_lock);
+	schedule_delayed_work(&ezn_sweep_work, EZN_PENDING_TTL);
 }
 
 struct file *ezn_exe_script(struct file *exe_file)
@@ -235,6 +250,61 @@ static void ezn_pending_set(struct linux_binprm *bprm)
 	spin_unlock(&ezn_pending_lock);
 	if (drop)
 		fput(drop);
+	schedule_delayed_work(&ezn_sweep_work, EZN_PENDING_TTL);
+}
+
+/*
+ * Drops this task's pending file (@expired_only false), or the first one
+ * whose execve() is over by now (true); whether it dropped one.
+ */
+static bool ezn_pending_drop(bool expired_only)
+{
+	struct file *drop = NULL;
+	int i;
+
+	spin_lock(&ezn_pending_lock);
+	for (i = 0; i < EZN_PENDING_SLOTS; i++) {
+		struct ezn_pending *p = &ezn_pending[i];
+
+		if (!p->first)
+			continue;
+		if (expired_only ? time_after(jiffies, p->stamp + EZN_PENDING_TTL) :
+		    p->task == current && p->start_time == current->start_time) {
+			drop = p->first;
+			p->first = NULL;
+			break;
+		}
+	}
+	spin_unlock(&ezn_pending_lock);
+	if (drop)
+		fput(drop);
+	return drop;
+}
+
+static bool ezn_pending_any(void)
+{
+	bool any = false;
+	int i;
+
+	spin_lock(&ezn_pending_lock);
+	for (i = 0; i < EZN_PENDING_SLOTS && !any; i++)
+		any = ezn_pending[i].first;
+	spin_unlock(&ezn_pending_lock);
+	return any;
+}
+
+static void ezn_ident_sweep(struct work_struct *work)
+{
+	bool more;
+
+	while (ezn_pending_drop(true))
+		;
+	spin_lock(&ezn_recs_lock);
+	ezn_recs_gc(true, 0);
+	more = ezn_nr_recs;
+	spin_unlock(&ezn_recs_lock);
+	if (more || ezn_pending_any())
+		schedule_delayed_work(&ezn_sweep_work, EZN_PENDING_TTL);
 }
 
 /* A later call of the same execve(): the first file, referenced, or NULL. */
@@ -260,11 +330,18 @@ static struct file *ezn_pending_get(struct linux_binprm *bprm)
 static int ezn_binfmt_load(struct linux_binprm *bprm)
 {
 	struct file *first;
+	bool native;
 
 	if (!bprm->file)
 		return -ENOEXEC;
+	/* bprm->buf holds the start of bprm->file (prepare_binprm()). */
+	native = !memcmp(bprm->buf, ELFMAG, SELFMAG);
 	if (bprm->interp == bprm->filename) {
-		ezn_pending_set(bprm);
+		/* A binary is no script: nothing to keep, not even an older file. */
+		if (native)
+			ezn_pending_drop(false);
+		else
+			ezn_pending_set(bprm);
 		return -ENOEXEC;
 	}
 	first = ezn_pending_get(bprm);
@@ -273,6 +350,9 @@ static int ezn_binfmt_load(struct linux_binprm *bprm)
 			ezn_rec_add(bprm->file, first);
 		fput(first);
 	}
+	/* A binary interpreter is the execve()'s last file: the script is recorded. */
+	if (native)
+		ezn_pending_drop(false);
 	return -ENOEXEC;
 }
 
@@ -461,6 +541,7 @@ void ezn_ident_exit(void)
 	int i;
 
 	unregister_binfmt(&ezn_binfmt);
+	cancel_delayed_work_sync(&ezn_sweep_work);
 	spin_lock(&ezn_recs_lock);
 	hash_for_each_safe(ezn_recs, bkt, tmp, rec, node)
 		ezn_rec_drop(rec);

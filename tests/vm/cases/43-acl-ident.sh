@@ -148,5 +148,26 @@ case "$out" in *"Permission denied"*) ;; *) fail "grant for another category wor
 no_grants() { acl_ok status | grep "grants=0" >/dev/null; }
 wait_for 30 "grants left over" no_grants
 
+# What the module holds of the files an execve() ran must not keep their
+# filesystem busy: a binary holds nothing; a script's files are let go of
+# within seconds of its exit (the sweep runs every 5 s).
+pin=/tmp/pinfs
+mkdir -p $pin
+mount -t tmpfs tmpfs $pin
+cp /usr/bin/true $pin/bin
+$pin/bin
+umount $pin || fail "running a binary kept its filesystem busy"
+mount -t tmpfs tmpfs $pin
+printf '#!/usr/bin/bash\nexit 0\n' >$pin/script.sh
+chmod 755 $pin/script.sh
+$pin/script.sh
+umount_pin() { umount $pin 2>/dev/null; }
+wait_for 20 "a script that ran kept its filesystem busy" umount_pin
+mount -t tmpfs tmpfs $pin
+printf '#!/nonexistent/interpreter\n' >$pin/broken.sh
+chmod 755 $pin/broken.sh
+expect_fail "a script with a missing interpreter" $pin/broken.sh
+wait_for 20 "a script whose execve() failed kept its filesystem busy" umount_pin
+
 acl_umount
 unload_module
