@@ -89,6 +89,11 @@ struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb)
 	}
 
 	ezn_copy_attrs(inode, lower_inode);
+#ifdef CONFIG_FS_POSIX_ACL
+	/* ACLs are the lower inode's, asked each time (ezn_get_acl()). */
+	inode->i_acl = ACL_DONT_CACHE;
+	inode->i_default_acl = ACL_DONT_CACHE;
+#endif
 	switch (inode->i_mode & S_IFMT) {
 	case S_IFREG:
 		inode->i_op = &ezn_file_iops;
@@ -670,6 +675,29 @@ static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode
 }
 
 /*
+ * POSIX ACLs (the mount has SB_POSIXACL when the lower one does): the lower
+ * inode's, never cached on the upper one, so generic_permission() in
+ * ezn_permission() decides by what the lower filesystem holds now. An RCU
+ * walk can only use an ACL the lower inode has cached; otherwise the VFS
+ * walks again with references.
+ */
+static struct posix_acl *ezn_get_acl(struct inode *inode, int type, bool rcu)
+{
+	struct inode *lower = READ_ONCE(EZN_I(inode)->lower_inode);
+	const struct cred *old;
+	struct posix_acl *acl;
+
+	if (rcu)
+		return lower ? get_cached_acl_rcu(lower, type) : ERR_PTR(-ECHILD);
+	if (!lower || !IS_POSIXACL(lower))
+		return NULL;
+	old = ezn_override_creds(inode->i_sb);
+	acl = get_acl(lower, type);
+	revert_creds(old);
+	return acl;
+}
+
+/*
  * Truncate a regular file to @size (setattr with ATTR_SIZE; the VFS holds
  * the upper i_rwsem). The invalidate lock keeps page faults out while the
  * page cache and the lower file change; io_rwsem orders the lower resize and
@@ -862,6 +890,14 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 
 	if (ezn_xattr_hidden(name))
 		return -EPERM;
+	/*
+	 * The VFS leaves system.* names (POSIX ACLs) to the filesystem, and the
+	 * lower one would ask the mounter: as on any filesystem, only the owner
+	 * (or CAP_FOWNER) may change them.
+	 */
+	if (!strncmp(name, XATTR_SYSTEM_PREFIX, XATTR_SYSTEM_PREFIX_LEN) &&
+	    !inode_owner_or_capable(&init_user_ns, inode))
+		return -EPERM;
 	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR) ?:
 	      ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
 	if (err)
@@ -903,6 +939,7 @@ static const struct inode_operations ezn_dir_iops = {
 	.setattr	= ezn_setattr,
 	.getattr	= ezn_getattr,
 	.listxattr	= ezn_listxattr,
+	.get_acl	= ezn_get_acl,
 };
 
 /* Regular files and special files (devices, fifos, sockets) alike. */
@@ -911,6 +948,7 @@ static const struct inode_operations ezn_file_iops = {
 	.setattr	= ezn_setattr,
 	.getattr	= ezn_getattr,
 	.listxattr	= ezn_listxattr,
+	.get_acl	= ezn_get_acl,
 };
 
 static const struct inode_operations ezn_symlink_iops = {

@@ -491,6 +491,8 @@ static int ezn_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_magic = EZN_SUPER_MAGIC;
 	sb->s_op = &ezn_sops;
 	sb->s_xattr = ezn_xattr_handlers;
+	/* ACLs are enforced on the upper inodes as the lower ones hold them. */
+	sb->s_flags |= lower_sb->s_flags & SB_POSIXACL;
 	sb->s_d_op = &ezn_dops;
 	sb->s_time_gran = lower_sb->s_time_gran;
 

@@ -127,6 +127,31 @@ setpriv --reuid=4321 --regid=4321 --clear-groups true 2>/dev/null && {
 	if setpriv --reuid=4321 --regid=4321 --clear-groups cat root-only 2>/dev/null; then
 		fail "uid 4321 could read a 0600 root file"
 	fi
+	# An access ACL equal to mode 0646 (user::rw- group::r-- other::rw-):
+	# only the owner may set it; the lower filesystem would ask the mounter.
+	acl=0x02000000010006000000000004000400000000002000060000000000
+	expect_fail "uid 4321 sets an ACL on a root file" setpriv --reuid=4321 --regid=4321 \
+		--clear-groups setfattr -n system.posix_acl_access -v $acl root-only
+	expect_eq "mode after another uid's ACL" 600 "$(stat -c %a root-only)"
+	if setpriv --reuid=4321 --regid=4321 --clear-groups cat root-only 2>/dev/null; then
+		fail "uid 4321 read a 0600 root file after setting an ACL on it"
+	fi
+	# The owner's ACL (user::rw- user:4321:--- group::r-- mask::r-- other::r--)
+	# holds through the mount as on the lower filesystem.
+	echo public >acl-file
+	chmod 644 acl-file
+	acl=0x02000000010006000000000002000000e1100000040004000000000010000400000000002000040000000000
+	if setfattr -n system.posix_acl_access -v $acl acl-file 2>/dev/null; then
+		setpriv --reuid=4322 --regid=4322 --clear-groups cat acl-file >/dev/null ||
+			fail "uid 4322 cannot read a 0644 file"
+		expect_fail "uid 4321 reads a file whose ACL refuses it" setpriv --reuid=4321 \
+			--regid=4321 --clear-groups cat acl-file
+		setfattr -x system.posix_acl_access acl-file
+		setpriv --reuid=4321 --regid=4321 --clear-groups cat acl-file >/dev/null ||
+			fail "uid 4321 cannot read the file once its ACL is removed"
+	else
+		[ "$EZN_LOWER_FS" = tmpfs ] || fail "POSIX ACLs on $EZN_LOWER_FS"
+	fi
 }
 
 # xattrs
