@@ -22,6 +22,16 @@ $(BUILD)/bin/ezn-posix: $(BUILD)/tests/tools/ezn-posix.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# exe_file forgery (VM case 43): static, without the C library, so without
+# the stack protector's canary (no TLS to read it from); see its top comment.
+VM_PROGS	+= $(BUILD)/bin/ezn-exeforge
+FORGE_CFLAGS	:= -O2 -g -std=gnu11 -Wall -Wextra -Wshadow -ffreestanding -fno-stack-protector \
+		   -fno-pie -no-pie -static -nostdlib -fno-toplevel-reorder \
+		   -fno-tree-loop-distribute-patterns
+$(BUILD)/bin/ezn-exeforge: tests/tools/ezn-exeforge.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FORGE_CFLAGS) -o $@ $<
+
 $(BUILD)/tests/tools-selftest: tests/tools/selftest.sh $(BUILD)/bin/ezn-fsx $(BUILD)/bin/ezn-posix
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec "%s/tests/tools/selftest.sh" "$$@"\n' "$(CURDIR)" >$@

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Who is asking: a modified binary is denied with type="fingerprint" until its
-# rule is re-added; a ptraced process is denied with type="ptrace"; a script
+# rule is re-added; an executable set with prctl(PR_SET_MM) is nobody; a ptraced process is denied with type="ptrace"; a script
 # under --shell is allowed only when the kernel saw it executed (not another
 # script, not `bash script`, not a rewritten argv); --children, each child
 # pinned by its fingerprint too; grants for a process tree end with the
@@ -31,6 +31,15 @@ expect_denied_log fingerprint /usr/local/bin/ezn-cat f
 acl_ok delete "ALLOW @ident * /usr/local/bin/ezn-cat"
 acl_ok add "ALLOW @ident * /usr/local/bin/ezn-cat"
 expect_eq "re-approved binary" "secret data" "$(/usr/local/bin/ezn-cat "$UPPER/f")"
+
+# An executable named with prctl(PR_SET_MM) instead of run by execve() is
+# nobody: the forger's /proc/self/exe names the allowed binary, and it is
+# still refused (exit status 13, EACCES).
+forge=$EZN_TOP/build/bin/ezn-exeforge
+[ -x "$forge" ] || fail "ezn-exeforge not built (make build/bin/ezn-exeforge)"
+out=$("$forge" /usr/local/bin/ezn-cat "$UPPER/f" || echo "exit $?")
+expect_eq "forged executable" "/usr/local/bin/ezn-cat
+exit 13" "$out"
 
 # A decision is for the program the task runs: a task that read the file as
 # an allowed program and then execs another one is that other program now.
