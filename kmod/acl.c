@@ -545,13 +545,6 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	v->cacheable = false;
 	v->bounded = true;
 	/*
-	 * A kernel thread (no exe: "?") is decided like any process, and no
-	 * rule names it. Writeback, readahead and the module's own work do not
-	 * come here; what does is I/O that a kernel thread does for someone else
-	 * (a loop device, nfsd, ksmbd), which would otherwise hand over the
-	 * cleartext of a descriptor that an allowed process let go of.
-	 */
-	/*
 	 * This runs under the filesystem's locks (directory i_rwsem, ...):
 	 * no allocation here or in the hashing below may recurse into
 	 * filesystem reclaim, which could write back our own pages.
@@ -566,6 +559,11 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 		return;
 	}
 	s->nr_anc = 0;
+	/*
+	 * A kernel thread has no exe ("?"), and no rule names it: what comes
+	 * here from one is I/O it does for someone else (a loop device, nfsd,
+	 * ksmbd) on a descriptor that an allowed process let go of.
+	 */
 	ezn_sproc_fill(&s->self, ezn_task_exe(current));
 	ezn_proc_of(&s->self, &subj.self);
 	rel = ezn_rel_path(dentry, s->path, sizeof(s->path));

@@ -689,7 +689,7 @@ static struct posix_acl *ezn_get_acl(struct inode *inode, int type, bool rcu)
 
 	if (rcu)
 		return lower ? get_cached_acl_rcu(lower, type) : ERR_PTR(-ECHILD);
-	if (!lower || !IS_POSIXACL(lower))
+	if (!lower)
 		return NULL;
 	old = ezn_override_creds(inode->i_sb);
 	acl = get_acl(lower, type);
