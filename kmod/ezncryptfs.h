@@ -171,6 +171,7 @@ extern const struct file_operations ezn_dir_fops;
 /* mmap.c */
 extern const struct address_space_operations ezn_aops;
 int ezn_io_init(void);
+int ezn_lower_call_unkillable(struct super_block *sb, int (*fn)(void *arg), void *arg);
 void ezn_io_destroy(void);
 void ezn_write_behind_init_once(struct ezn_inode_info *ei);
 void ezn_write_behind_reset(struct ezn_inode_info *ei);

@@ -30,6 +30,10 @@
  *     zero, so growing the file again turns them into holes, not into
  *     blocks that fail to authenticate.
  *
+ * A change of size that fails half way (an I/O error, ENOMEM, a killed
+ * caller) is undone from the cleartext it kept (struct ezn_reseal): the call
+ * fails and the file reads as it did before it.
+ *
  * Within one block update the data is written before its metadata entry: a
  * crash in between leaves a block that fails authentication (or, for a block
  * that was a hole, a hole), never wrong data.
@@ -634,32 +638,6 @@ out:
 	return ok;
 }
 
-/*
- * Re-seal block @index, currently @old_len bytes long, at @new_len bytes
- * (the bytes added are zeroes). A hole stays a hole.
- */
-static int ezn_reseal(struct inode *inode, u64 index, unsigned int old_len, unsigned int new_len,
-		      struct page *cipher)
-{
-	struct ezn_inode_info *ei = EZN_I(inode);
-	u8 meta[EZN_META_ENTRY_SIZE];
-	struct page *clear;
-	int err;
-
-	err = ezn_read_meta(ei->lower_file, index, meta);
-	if (err || ezn_meta_is_hole(meta))
-		return err;
-	clear = alloc_page(GFP_NOFS);
-	if (!clear)
-		return -ENOMEM;
-	err = ezn_open_block(inode, index, old_len, clear, NULL);
-	if (!err)
-		err = ezn_seal_block(inode, index, new_len, clear, cipher);
-	clear_highpage(clear);
-	__free_page(clear);
-	return err;
-}
-
 static int ezn_lower_truncate(struct ezn_inode_info *ei, loff_t lower_size)
 {
 	struct iattr ia = {
@@ -677,6 +655,104 @@ static int ezn_lower_truncate(struct ezn_inode_info *ei, loff_t lower_size)
 	err = notify_change(&init_user_ns, lower, &ia, NULL);
 	inode_unlock(ei->lower_inode);
 	ezn_lower_write_end(ei->lower_file->f_path.mnt);
+	return err;
+}
+
+/*
+ * What a resize (or a write past a partial last block) changes before the
+ * lower size does: the block whose length changes, re-sealed (invariant 2),
+ * and the metadata entries zeroed past the new end (invariant 3). Kept until
+ * the lower size has changed too, so that a failure on the way (an I/O
+ * error, ENOMEM, a full journal) puts the file back as it was: the call
+ * fails and the file still reads as before it, not with a block that no
+ * longer authenticates.
+ */
+struct ezn_reseal {
+	struct inode *inode;
+	struct page *cipher;	/* bounce page for the seals */
+	loff_t lower_size;	/* the lower file's size before the change */
+	struct page *clear;	/* the re-sealed block's cleartext, or NULL */
+	u64 index;		/* that block */
+	unsigned int old_len;	/* and its length before */
+	u8 *meta;		/* the zeroed entries as they were, or NULL */
+	u64 meta_first;
+	size_t meta_len;
+};
+
+static void ezn_reseal_start(struct ezn_reseal *r, struct inode *inode, struct page *cipher)
+{
+	*r = (struct ezn_reseal){ .inode = inode, .cipher = cipher };
+	r->lower_size = i_size_read(EZN_I(inode)->lower_inode);
+}
+
+/*
+ * Re-seal block @index, currently @old_len bytes long, at @new_len bytes
+ * (the bytes added are zeroes), keeping its cleartext in @r. A hole stays a
+ * hole. A failure before the seal's writes changes nothing.
+ */
+static int ezn_reseal(struct ezn_reseal *r, u64 index, unsigned int old_len,
+		      unsigned int new_len)
+{
+	struct ezn_inode_info *ei = EZN_I(r->inode);
+	u8 meta[EZN_META_ENTRY_SIZE];
+	struct page *clear;
+	int err;
+
+	err = ezn_read_meta(ei->lower_file, index, meta);
+	if (err || ezn_meta_is_hole(meta))
+		return err;
+	clear = alloc_page(GFP_NOFS);
+	if (!clear)
+		return -ENOMEM;
+	err = ezn_open_block(r->inode, index, old_len, clear, NULL);
+	if (err) {
+		__free_page(clear);
+		return err;
+	}
+	r->clear = clear;
+	r->index = index;
+	r->old_len = old_len;
+	return ezn_seal_block(r->inode, index, new_len, clear, r->cipher);
+}
+
+/* Put back what ezn_reseal() and ezn_zero_meta() changed, and the lower size. */
+static int ezn_reseal_restore(void *arg)
+{
+	struct ezn_reseal *r = arg;
+	struct ezn_inode_info *ei = EZN_I(r->inode);
+	int err = 0;
+
+	if (i_size_read(ei->lower_inode) != r->lower_size)
+		err = ezn_lower_truncate(ei, r->lower_size);
+	if (!err && r->meta)
+		err = ezn_lower_io(ei->lower_file, r->meta, r->meta_len,
+				   ezn_meta_pos(r->meta_first), EZN_IO_WRITE);
+	if (!err && r->clear)
+		err = ezn_seal_block(r->inode, r->index, r->old_len, r->clear, r->cipher);
+	return err;
+}
+
+/*
+ * After a failed change: put the file back (in a worker, so that a caller
+ * being killed, whose lower writes fail, still restores it), then forget the
+ * cleartext. @err is the change's error, which is returned.
+ */
+static int ezn_reseal_end(struct ezn_reseal *r, int err)
+{
+	struct ezn_inode_info *ei = EZN_I(r->inode);
+	int undo;
+
+	if (err && (r->clear || r->meta || i_size_read(ei->lower_inode) != r->lower_size)) {
+		undo = ezn_lower_call_unkillable(r->inode->i_sb, ezn_reseal_restore, r);
+		if (undo)
+			pr_warn_ratelimited("%pD (ino %lu): a failed change of size (error %d) could not be undone: error %d\n",
+					    ei->lower_file, r->inode->i_ino, err, undo);
+	}
+	if (r->clear) {
+		clear_highpage(r->clear);
+		__free_page(r->clear);
+	}
+	kfree(r->meta);
 	return err;
 }
 
@@ -826,8 +902,11 @@ int ezn_lower_write_blocks(struct inode *inode, struct ezn_batch *b)
 		return -EIO;
 	last = lsize >> EZN_BLOCK_SHIFT;
 	if ((lsize & (EZN_BLOCK_SIZE - 1)) && b->first > last) {
-		err = ezn_reseal(inode, last, lsize & (EZN_BLOCK_SIZE - 1), EZN_BLOCK_SIZE,
-				 b->cipher[0]);
+		struct ezn_reseal r;
+
+		ezn_reseal_start(&r, inode, b->cipher[0]);
+		err = ezn_reseal(&r, last, lsize & (EZN_BLOCK_SIZE - 1), EZN_BLOCK_SIZE);
+		err = ezn_reseal_end(&r, err);
 		if (err)
 			return err;
 	}
@@ -893,25 +972,34 @@ out:
 
 /*
  * Zero the metadata entries of blocks @first.. up to the end of their group
- * or block @end (exclusive), whichever comes first (invariant 3).
+ * or block @end (exclusive), whichever comes first (invariant 3), keeping
+ * them in @r.
  */
-static int ezn_zero_meta(struct ezn_inode_info *ei, u64 first, u64 end)
+static int ezn_zero_meta(struct ezn_reseal *r, u64 first, u64 end)
 {
 	u64 group_end = (first / EZN_BLOCKS_PER_GROUP + 1) * EZN_BLOCKS_PER_GROUP;
+	struct file *f = EZN_I(r->inode)->lower_file;
 	size_t len;
-	void *zeroes;
+	u8 *buf;
 	int err;
 
 	end = min(end, group_end);
 	if (first >= end)
 		return 0;
 	len = (end - first) * EZN_META_ENTRY_SIZE;
-	zeroes = kzalloc(len, GFP_KERNEL);
-	if (!zeroes)
+	buf = kmalloc(2 * len, GFP_NOFS);
+	if (!buf)
 		return -ENOMEM;
-	err = ezn_lower_io(ei->lower_file, zeroes, len, ezn_meta_pos(first), EZN_IO_WRITE);
-	kfree(zeroes);
-	return err;
+	err = ezn_lower_io(f, buf, len, ezn_meta_pos(first), EZN_IO_READ);
+	if (err) {
+		kfree(buf);
+		return err;
+	}
+	r->meta = buf;
+	r->meta_first = first;
+	r->meta_len = len;
+	memset(buf + len, 0, len);
+	return ezn_lower_io(f, buf + len, len, ezn_meta_pos(first), EZN_IO_WRITE);
 }
 
 /* Length of block @index in a file of @size cleartext bytes (it exists). */
@@ -930,6 +1018,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	struct ezn_inode_info *ei = EZN_I(inode);
 	unsigned int old_tail, new_tail;
 	const struct cred *old;
+	struct ezn_reseal r;
 	struct page *cipher;
 	long long lsize;
 	u64 j, old_blocks, new_blocks;
@@ -960,6 +1049,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	if (err)
 		goto revert;
 
+	ezn_reseal_start(&r, inode, cipher);
 	old_tail = lsize & (EZN_BLOCK_SIZE - 1);
 	new_tail = size & (EZN_BLOCK_SIZE - 1);
 	old_blocks = DIV_ROUND_UP_ULL(lsize, EZN_BLOCK_SIZE);
@@ -968,17 +1058,18 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 		/* The old partial last block grows (to full length if it is not last). */
 		j = lsize >> EZN_BLOCK_SHIFT;
 		if (old_tail)
-			err = ezn_reseal(inode, j, old_tail, ezn_block_len(size, j), cipher);
+			err = ezn_reseal(&r, j, old_tail, ezn_block_len(size, j));
 	} else {
 		/* The new last block shrinks; entries past the end become zero. */
 		j = size >> EZN_BLOCK_SHIFT;
 		if (new_tail)
-			err = ezn_reseal(inode, j, ezn_block_len(lsize, j), new_tail, cipher);
+			err = ezn_reseal(&r, j, ezn_block_len(lsize, j), new_tail);
 		if (!err && new_blocks % EZN_BLOCKS_PER_GROUP)
-			err = ezn_zero_meta(ei, new_blocks, old_blocks);
+			err = ezn_zero_meta(&r, new_blocks, old_blocks);
 	}
 	if (!err)
 		err = ezn_lower_truncate(ei, ezn_lower_size(size));
+	err = ezn_reseal_end(&r, err);
 	if (!err)
 		ezn_lower_drop_blocks(ei, j, j, true);
 revert:

@@ -79,7 +79,7 @@ static struct kmem_cache *ezn_io_req_cache;
  * holds locked, and writing back is what frees memory.
  */
 static struct workqueue_struct *ezn_io_wq;
-/* Writeback of a killed task (ezn_wb_write_in_worker()): nothing else runs here. */
+/* Lower writes that must not see the caller's signals (ezn_lower_call_unkillable()). */
 static struct workqueue_struct *ezn_wb_retry_wq;
 
 /*
@@ -205,44 +205,62 @@ void ezn_io_destroy(void)
 	kmem_cache_destroy(ezn_io_req_cache);
 }
 
-/*
- * The lower filesystem does not write for a task being killed
- * (generic_perform_write() returns -EINTR), and the pages of @b are under
- * writeback: an fsync() beside us may be waiting on them, with their page
- * lock held. So the blocks are written by a worker, which takes no signals,
- * while the killed task waits for it (io_rwsem held, the pages still under
- * writeback) and then ends their writeback as usual: nothing is dropped and
- * no fsync() returns before the data is in the lower file. The retry
- * workqueue runs nothing else, so the wait never queues behind a reader
- * that waits for io_rwsem.
- */
-struct ezn_wb_retry {
+struct ezn_unkillable {
 	struct work_struct work;
-	struct inode *inode;
-	struct ezn_batch *b;
+	struct super_block *sb;
+	int (*fn)(void *arg);
+	void *arg;
 	int err;
 };
 
-static void ezn_wb_retry_work(struct work_struct *work)
+static void ezn_unkillable_work(struct work_struct *work)
 {
-	struct ezn_wb_retry *r = container_of(work, struct ezn_wb_retry, work);
+	struct ezn_unkillable *u = container_of(work, struct ezn_unkillable, work);
 	unsigned int nofs = memalloc_nofs_save();
-	const struct cred *old = ezn_override_creds(r->inode->i_sb);
+	const struct cred *old = ezn_override_creds(u->sb);
 
-	r->err = ezn_lower_write_blocks(r->inode, r->b);
+	u->err = u->fn(u->arg);
 	revert_creds(old);
 	memalloc_nofs_restore(nofs);
 }
 
-static int ezn_wb_write_in_worker(struct inode *inode, struct ezn_batch *b)
+/*
+ * Run @fn(@arg) on the retry workqueue, with the mounter's credentials and
+ * GFP_NOFS, and wait for it: for lower writes that must not fail because the
+ * caller is being killed (generic_perform_write() returns -EINTR then). The
+ * caller may hold io_rwsem, the upper i_rwsem and the pages of the range
+ * under writeback, but no lock of the lower filesystem. The retry workqueue
+ * runs nothing else, so the wait never queues behind a reader that waits for
+ * io_rwsem.
+ */
+int ezn_lower_call_unkillable(struct super_block *sb, int (*fn)(void *arg), void *arg)
 {
-	struct ezn_wb_retry r = { .inode = inode, .b = b };
+	struct ezn_unkillable u = { .sb = sb, .fn = fn, .arg = arg };
 
-	INIT_WORK_ONSTACK(&r.work, ezn_wb_retry_work);
-	queue_work(ezn_wb_retry_wq, &r.work);
-	flush_work(&r.work);
-	destroy_work_on_stack(&r.work);
-	return r.err;
+	INIT_WORK_ONSTACK(&u.work, ezn_unkillable_work);
+	queue_work(ezn_wb_retry_wq, &u.work);
+	flush_work(&u.work);
+	destroy_work_on_stack(&u.work);
+	return u.err;
+}
+
+/*
+ * Writeback for a killed task: its pages are under writeback and an fsync()
+ * beside it may be waiting on them with their page lock held, so the blocks
+ * are written by a worker while the killed task waits (io_rwsem held), and
+ * their writeback then ends as usual: nothing is dropped and no fsync()
+ * returns before the data is in the lower file.
+ */
+struct ezn_wb_retry {
+	struct inode *inode;
+	struct ezn_batch *b;
+};
+
+static int ezn_wb_retry_write(void *arg)
+{
+	struct ezn_wb_retry *r = arg;
+
+	return ezn_lower_write_blocks(r->inode, r->b);
 }
 
 struct ezn_wb_ctx {
@@ -288,8 +306,11 @@ static int ezn_wb_flush(struct ezn_wb_ctx *ctx, struct inode *inode)
 		/* Room that deletions just gave back may still be on its way. */
 		if (ezn_release_retry(inode->i_sb, err))
 			err = ezn_lower_write_blocks(inode, b);
-		if (err == -EINTR && fatal_signal_pending(current))
-			err = ezn_wb_write_in_worker(inode, b);
+		if (err == -EINTR && fatal_signal_pending(current)) {
+			struct ezn_wb_retry r = { .inode = inode, .b = b };
+
+			err = ezn_lower_call_unkillable(inode->i_sb, ezn_wb_retry_write, &r);
+		}
 	}
 	up_write(&ei->io_rwsem);
 	if (err) {

@@ -24,6 +24,14 @@
  *   read	pread(2) of a file whose page cache was dropped
  *   unlink	unlink(2) of a file
  *   rename	rename(2) of a file
+ *   shrink	ftruncate(2) of a file into its second block (re-seals it, zeroes entries)
+ *   grow	ftruncate(2) of a file past its short last block (re-seals it)
+ *   extend	fsync(2) of a block written past a file's short last block
+ *
+ * After shrink, grow and extend the file is read back through a fresh mount:
+ * it must hold the old data after a failed call and the new after a
+ * successful one (extend: a failed writeback may have grown the old last
+ * block to full length with zeroes, nothing else), and never fail to read.
  *
  * Prints one line per failed call ("N errno") and a summary; exits 0 when
  * every call failed cleanly or succeeded, 1 otherwise.
@@ -38,10 +46,14 @@
 #include <sys/stat.h>
 
 #define DATA_LEN	(3 * 4096 + 100)
+#define SHRINK_LEN	(4096 + 50)
+#define GROW_LEN	(5 * 4096 + 10)
+#define EXTEND_POS	(5 * 4096)
+#define EXTEND_LEN	4096
 
 static const char *op, *lower, *upper, *opts;
 static char path[4096], path2[4096];
-static unsigned char data[DATA_LEN], back[DATA_LEN];
+static unsigned char data[DATA_LEN], back[GROW_LEN + EXTEND_LEN];
 static int nth_fd = -1;
 static int mounted;
 
@@ -115,6 +127,58 @@ static void cleanup_files(void)
 		die("unlink (no fault)");
 }
 
+/* Whether @buf[@from..@to) is all zeroes. */
+static int zeroes(const unsigned char *buf, long from, long to)
+{
+	for (; from < to; from++)
+		if (buf[from])
+			return 0;
+	return 1;
+}
+
+/*
+ * Read the file back through a fresh mount after shrink, grow or extend, whose
+ * call returned @ret, and check it holds what it must (see the top).
+ */
+static void check_resized(unsigned int n, long ret)
+{
+	long len, zero_end, want = DATA_LEN;
+	int fd, ok;
+
+	do_umount();
+	do_mount();
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die("open to check (no fault)");
+	len = pread(fd, back, sizeof(back), 0);
+	if (len < 0) {
+		fprintf(stderr, "ezn-failnth %s: N=%u (call %s): the file no longer reads: %s\n",
+			op, n, ret < 0 ? "failed" : "succeeded", strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	if (!ret && !strcmp(op, "shrink"))
+		want = SHRINK_LEN;
+	else if (!ret && !strcmp(op, "grow"))
+		want = GROW_LEN;
+	else if (!ret && !strcmp(op, "extend"))
+		want = EXTEND_POS + EXTEND_LEN;
+	ok = len == want;
+	if (ret && !strcmp(op, "extend"))
+		ok = len == DATA_LEN || len == 4 * 4096;
+	/* Past the old data: zeroes, up to the block that extend wrote. */
+	zero_end = !strcmp(op, "extend") && len > EXTEND_POS ? EXTEND_POS : len;
+	ok = ok && !memcmp(back, data, len < DATA_LEN ? len : DATA_LEN) &&
+	     zeroes(back, DATA_LEN, zero_end) &&
+	     (zero_end == len || !memcmp(back + EXTEND_POS, data, len - EXTEND_POS));
+	if (!ok) {
+		fprintf(stderr,
+			"ezn-failnth %s: N=%u (call %s): %ld bytes read back, not the %s data\n",
+			op, n, ret < 0 ? "failed" : "succeeded", len, ret < 0 ? "old" : "new");
+		exit(1);
+	}
+}
+
 /* Set up, arm, do OP's call; returns its result with errno kept. */
 static long run_once(unsigned int n, int *injected)
 {
@@ -183,6 +247,23 @@ static long run_once(unsigned int n, int *injected)
 		memset(back, 0, sizeof(back));
 		arm(n);
 		ret = pread(fd, back, DATA_LEN, 0);
+	} else if (!strcmp(op, "shrink") || !strcmp(op, "grow") || !strcmp(op, "extend")) {
+		write_file(path, 1);
+		/* From the lower file: nothing of it in the page cache. */
+		do_umount();
+		do_mount();
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			die("open (no fault)");
+		if (!strcmp(op, "extend")) {
+			if (pwrite(fd, data, EXTEND_LEN, EXTEND_POS) != EXTEND_LEN)
+				die("pwrite (no fault)");
+			arm(n);
+			ret = fsync(fd);
+		} else {
+			arm(n);
+			ret = ftruncate(fd, !strcmp(op, "shrink") ? SHRINK_LEN : GROW_LEN);
+		}
 	} else if (!strcmp(op, "unlink")) {
 		write_file(path, 0);
 		arm(n);
@@ -204,6 +285,8 @@ static long run_once(unsigned int n, int *injected)
 	}
 	if (fd >= 0 && close(fd) && !*injected)
 		die("close (no fault)");
+	if (!strcmp(op, "shrink") || !strcmp(op, "grow") || !strcmp(op, "extend"))
+		check_resized(n, ret);
 	errno = err;
 	return ret;
 }

@@ -3,7 +3,8 @@
 # Fault injection (debug kernel only): failslab and fail_page_alloc armed for
 # sleeping allocations too, and /proc/thread-self/fail-nth swept so that each
 # fault-injectable call made by one system call fails in turn: mount, create,
-# open (header read), write, fsync, read, rename, unlink and umount
+# open (header read), write, fsync, read, truncates that shrink and grow a
+# file, a write past its short last block, rename, unlink and umount
 # (ezn-failnth), then policy load over netlink (ezn-acltest add and replace
 # with EZN_FAIL_NTH). Every call must fail with an errno or succeed; a failed
 # policy replace leaves the old policy whole. Then a short random phase:
@@ -77,7 +78,7 @@ mount -t ezncryptfs -o "$opts" "$LOWER" "$UPPER" || fail "first mount"
 umount "$UPPER"
 
 points=0
-for op in mount create open write fsync read rename unlink umount; do
+for op in mount create open write fsync read shrink grow extend rename unlink umount; do
 	out=$("$FAILNTH" "$op" "$LOWER" "$UPPER" "$opts" 2>&1) || {
 		printf '%s\n' "$out" | tail -n 20
 		fail "ezn-failnth $op"
