@@ -377,20 +377,23 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 	lfile = dentry_open(&lpath, O_RDWR | O_LARGEFILE, EZN_SB(sb)->creds);
 	if (IS_ERR(lfile)) {
 		err = PTR_ERR(lfile);
-		goto put_inode;
+		goto remove_lower;
 	}
 	err = ezn_lower_file_init(inode, lfile);
 	if (err)
-		goto put_inode;
+		goto remove_lower;
 	d_instantiate(dentry, inode);
 	ezn_end_name_change(dir, ldir, &c);
 	return 0;
 
-put_inode:
-	iput(inode);
 remove_lower:
 	if (d_really_is_positive(lower) && !d_unhashed(lower))
 		vfs_unlink(&init_user_ns, ldir, lower, NULL);
+	if (inode) {
+		/* No one else has it: evicted now, it lets go of the lower inode. */
+		set_nlink(inode, ezn_lower_inode(inode)->i_nlink);
+		iput(inode);
+	}
 	d_drop(dentry);
 end_change:
 	ezn_end_name_change(dir, ldir, &c);
