@@ -58,6 +58,12 @@ struct ezn_sb_info {
 	struct llist_head release_list;
 	struct work_struct release_work;
 	atomic_t release_nr;		/* queued and not yet released */
+	/*
+	 * The lower filesystem's writeback errors (its s_wb_err) that sync_fs
+	 * has passed on to ours, under lower_wb_err_lock (ezn_sync_fs()).
+	 */
+	spinlock_t lower_wb_err_lock;
+	errseq_t lower_wb_err;
 };
 
 /*

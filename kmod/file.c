@@ -80,7 +80,13 @@ static int ezn_file_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Write the upper pages of the range into the lower file, then sync it. */
+/*
+ * Write the upper pages of the range into the lower file, then sync it. The
+ * lower file is shared by every open of the inode, and a writeback error of
+ * its page cache is reported by the first fsync of it only: it is recorded
+ * in the upper mapping too, for the other opens' next fsync (this one has
+ * reported it).
+ */
 static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct inode *inode = file_inode(file);
@@ -93,6 +99,10 @@ static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	old = ezn_override_creds(inode->i_sb);
 	err = vfs_fsync(EZN_I(inode)->lower_file, datasync);
 	revert_creds(old);
+	if (err == -EIO || err == -ENOSPC) {
+		mapping_set_error(inode->i_mapping, err);
+		err = file_check_and_advance_wb_err(file) ?: err;
+	}
 	return err;
 }
 

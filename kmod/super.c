@@ -124,13 +124,18 @@ static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
  * syncfs/sync: the VFS has already written our dirty pages into the lower
  * files (writeback of this superblock's inodes); deleted files' lower inodes
  * are released, then the lower filesystem made durable. Called with our
- * s_umount held; the lower s_umount nests inside.
+ * s_umount held; the lower s_umount nests inside. What the lower page cache
+ * failed to write since the last call (metadata entries, headers, short
+ * blocks) is recorded in our s_wb_err, which syncfs() reports after this:
+ * the lower filesystem's errors are counted whole, as overlayfs's volatile
+ * mounts do, for they cannot be told apart by file.
  */
 static int ezn_sync_fs(struct super_block *sb, int wait)
 {
-	struct super_block *lower_sb = EZN_SB(sb)->lower_path.dentry->d_sb;
+	struct ezn_sb_info *sbi = EZN_SB(sb);
+	struct super_block *lower_sb = sbi->lower_path.dentry->d_sb;
 	const struct cred *old;
-	int err;
+	int err, wb_err;
 
 	if (!wait)
 		return 0;
@@ -140,6 +145,11 @@ static int ezn_sync_fs(struct super_block *sb, int wait)
 	err = sync_filesystem(lower_sb);
 	up_read(&lower_sb->s_umount);
 	revert_creds(old);
+	spin_lock(&sbi->lower_wb_err_lock);
+	wb_err = errseq_check_and_advance(&lower_sb->s_wb_err, &sbi->lower_wb_err);
+	spin_unlock(&sbi->lower_wb_err_lock);
+	if (wb_err)
+		errseq_set(&sb->s_wb_err, wb_err);
 	return err;
 }
 
@@ -547,6 +557,8 @@ static int ezn_get_tree(struct fs_context *fc)
 			       err == -ENOENT ? "not found" : err == -ENOTDIR ? "not a directory" :
 			       "cannot be resolved", err), err;
 	}
+	spin_lock_init(&sbi->lower_wb_err_lock);
+	sbi->lower_wb_err = errseq_sample(&sbi->lower_path.dentry->d_sb->s_wb_err);
 	err = ezn_check_lower(fc, &sbi->lower_path);
 	if (err)
 		return err;

@@ -12,7 +12,7 @@ packages=(
 	libarchive-dev libjson-c-dev clang
 	# the VM harness: the kernel it boots, QEMU, the initramfs, scratch filesystems
 	linux-image-amd64 qemu-system-x86 busybox-static cpio kmod file e2fsprogs xfsprogs
-	keyutils iproute2 util-linux zstd xz-utils attr python3
+	keyutils iproute2 util-linux zstd xz-utils attr python3 dmsetup
 	# demo and benchmarks
 	mariadb-server mariadb-client fio ecryptfs-utils gocryptfs fuse3 fscrypt
 	# packaging checks: the DKMS build, the systemd unit, the man pages
