@@ -213,15 +213,19 @@ struct ezn_unkillable {
 	int err;
 };
 
-static void ezn_unkillable_work(struct work_struct *work)
+static void ezn_unkillable_run(struct ezn_unkillable *u)
 {
-	struct ezn_unkillable *u = container_of(work, struct ezn_unkillable, work);
 	unsigned int nofs = memalloc_nofs_save();
 	const struct cred *old = ezn_override_creds(u->sb);
 
 	u->err = u->fn(u->arg);
 	revert_creds(old);
 	memalloc_nofs_restore(nofs);
+}
+
+static void ezn_unkillable_work(struct work_struct *work)
+{
+	ezn_unkillable_run(container_of(work, struct ezn_unkillable, work));
 }
 
 /*
@@ -231,12 +235,20 @@ static void ezn_unkillable_work(struct work_struct *work)
  * caller may hold io_rwsem, the upper i_rwsem and the pages of the range
  * under writeback, but no lock of the lower filesystem. The retry workqueue
  * runs nothing else, so the wait never queues behind a reader that waits for
- * io_rwsem.
+ * io_rwsem. A caller that is itself a workqueue worker runs @fn directly.
  */
 int ezn_lower_call_unkillable(struct super_block *sb, int (*fn)(void *arg), void *arg)
 {
 	struct ezn_unkillable u = { .sb = sb, .fn = fn, .arg = arg };
 
+	/*
+	 * A worker takes no signals, and one of the retry workqueue's own (a
+	 * killed task's writeback whose re-seal is undone) must not wait on it.
+	 */
+	if (current->flags & PF_WQ_WORKER) {
+		ezn_unkillable_run(&u);
+		return u.err;
+	}
 	INIT_WORK_ONSTACK(&u.work, ezn_unkillable_work);
 	queue_work(ezn_wb_retry_wq, &u.work);
 	flush_work(&u.work);
