@@ -22,6 +22,35 @@
 #include "crypto.h"
 #include "acl.h"
 
+/*
+ * Regular files: file->private_data is this open's cursor into the lower
+ * file's writeback errors (an errseq_t). The lower struct file is shared by
+ * every open of the inode, so its own cursor would let the first fsync take
+ * an error for all of them; each open checks the lower mapping against its
+ * own, under file->f_lock.
+ */
+static void ezn_lower_wb_err_sample(struct file *file)
+{
+	struct file *lower = EZN_I(file_inode(file))->lower_file;
+
+	file->private_data = (void *)(unsigned long)filemap_sample_wb_err(lower->f_mapping);
+}
+
+/* A lower writeback error this open has not reported yet, now reported. */
+static int ezn_lower_wb_err_check(struct file *file)
+{
+	struct file *lower = EZN_I(file_inode(file))->lower_file;
+	errseq_t since;
+	int err;
+
+	spin_lock(&file->f_lock);
+	since = (errseq_t)(unsigned long)file->private_data;
+	err = errseq_check_and_advance(&lower->f_mapping->wb_err, &since);
+	file->private_data = (void *)(unsigned long)since;
+	spin_unlock(&file->f_lock);
+	return err;
+}
+
 static int ezn_file_open(struct inode *inode, struct file *file)
 {
 	struct path lpath;
@@ -36,6 +65,7 @@ static int ezn_file_open(struct inode *inode, struct file *file)
 		return err;
 	if ((file->f_mode & FMODE_WRITE) && !(EZN_I(inode)->lower_file->f_mode & FMODE_WRITE))
 		return -EROFS;
+	ezn_lower_wb_err_sample(file);
 	return 0;
 }
 
@@ -81,17 +111,15 @@ static int ezn_file_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Write the upper pages of the range into the lower file, then sync it. The
- * lower file is shared by every open of the inode, and a writeback error of
- * its page cache is reported by the first fsync of it only: it is recorded
- * in the upper mapping too, for the other opens' next fsync (this one has
- * reported it).
+ * Write the upper pages of the range into the lower file, then sync it. A
+ * writeback error of the lower page cache is reported to every open once
+ * (ezn_lower_wb_err_check()), whichever fsync met it first.
  */
 static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 {
 	struct inode *inode = file_inode(file);
 	const struct cred *old;
-	int err;
+	int err, wb_err;
 
 	err = file_write_and_wait_range(file, start, end);
 	if (err)
@@ -99,11 +127,8 @@ static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	old = ezn_override_creds(inode->i_sb);
 	err = vfs_fsync(EZN_I(inode)->lower_file, datasync);
 	revert_creds(old);
-	if (err == -EIO || err == -ENOSPC) {
-		mapping_set_error(inode->i_mapping, err);
-		err = file_check_and_advance_wb_err(file) ?: err;
-	}
-	return err;
+	wb_err = ezn_lower_wb_err_check(file);
+	return wb_err ?: err;
 }
 
 /* Access is decided again for the mapping process (an fd may be passed). */

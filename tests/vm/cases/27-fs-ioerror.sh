@@ -7,7 +7,8 @@
 # error comes from the lower writeback:
 #  - fsync through each of two opens of the file reports EIO, not only the
 #    first (the lower file is shared by both), and only once each;
-#  - syncfs of the mount reports EIO for a file that was never fsynced;
+#  - syncfs of the mount reports them too, and EIO for a file that was
+#    never fsynced;
 #  - a file outside the failing sectors still syncs, and reads back.
 # lowers: tmpfs
 # timeout: 300
@@ -90,8 +91,9 @@ print("fsync-1", res(os.fsync, fd1))
 print("fsync-2", res(os.fsync, fd2))
 print("fsync-2-again", res(os.fsync, fd2))
 print("fsync-healthy", res(os.fsync, fdh))
-# Opened after the errors above, which it is not to hear of.
+# Opened after the errors above: its first syncfs hears of them, once.
 root = os.open(up, os.O_RDONLY)
+print("syncfs-shared", res(syncfs, root))
 os.pwrite(fdu, b"z" * 50, 0)
 print("syncfs", res(syncfs, root))
 print("syncfs-again", res(syncfs, root))
@@ -103,7 +105,8 @@ expect_eq "fsync through the open that wrote" EIO "$(get fsync-1)"
 expect_eq "fsync through the other open of the file" EIO "$(get fsync-2)"
 expect_eq "a second fsync through that open" OK "$(get fsync-2-again)"
 expect_eq "fsync of a file outside the failing sectors" OK "$(get fsync-healthy)"
-expect_eq "syncfs after a lower writeback error" EIO "$(get syncfs)"
+expect_eq "syncfs after the fsync errors" EIO "$(get syncfs-shared)"
+expect_eq "syncfs after a lower writeback error of a file not fsynced" EIO "$(get syncfs)"
 expect_eq "a second syncfs" OK "$(get syncfs-again)"
 if dmesg | grep -E "XFS.*([Ss]hut ?down|Corruption)" >/dev/null; then
 	dmesg | grep XFS | tail -n 5
