@@ -32,7 +32,9 @@
  *
  * A change of size that fails half way (an I/O error, ENOMEM, a killed
  * caller) is undone from the cleartext it kept (struct ezn_reseal): the call
- * fails and the file reads as it did before it.
+ * fails and the file reads as it did before it. Only a lower truncate that
+ * itself fails half way (ext4 sets the size before it frees the blocks)
+ * leaves blocks that no longer authenticate: EIO, never wrong data.
  *
  * Within one block update the data is written before its metadata entry: a
  * crash in between leaves a block that fails authentication (or, for a block

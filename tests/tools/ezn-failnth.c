@@ -118,6 +118,26 @@ static void write_file(const char *p, int do_sync)
 		die("close (no fault)");
 }
 
+/* Mount afresh: the next access to a file reads its header and blocks from the lower file. */
+static void remount(void)
+{
+	do_umount();
+	do_mount();
+}
+
+/* The test file, written, synced and opened with @flags after a remount. */
+static int open_synced(int flags)
+{
+	int fd;
+
+	write_file(path, 1);
+	remount();
+	fd = open(path, flags);
+	if (fd < 0)
+		die("open (no fault)");
+	return fd;
+}
+
 /* Remove what an iteration may have left; a failed create may leave nothing. */
 static void cleanup_files(void)
 {
@@ -145,8 +165,7 @@ static void check_resized(unsigned int n, long ret)
 	long len, zero_end, want = DATA_LEN;
 	int fd, ok;
 
-	do_umount();
-	do_mount();
+	remount();
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		die("open to check (no fault)");
@@ -218,8 +237,7 @@ static long run_once(unsigned int n, int *injected)
 	} else if (!strcmp(op, "open")) {
 		write_file(path, 1);
 		/* Let the upper inode go so the open reads the header again. */
-		do_umount();
-		do_mount();
+		remount();
 		arm(n);
 		fd = open(path, O_RDONLY);
 		ret = fd < 0 ? -1 : 0;
@@ -238,23 +256,12 @@ static long run_once(unsigned int n, int *injected)
 		arm(n);
 		ret = fsync(fd);
 	} else if (!strcmp(op, "read")) {
-		write_file(path, 1);
-		do_umount();
-		do_mount();
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			die("open (no fault)");
+		fd = open_synced(O_RDONLY);
 		memset(back, 0, sizeof(back));
 		arm(n);
 		ret = pread(fd, back, DATA_LEN, 0);
 	} else if (!strcmp(op, "shrink") || !strcmp(op, "grow") || !strcmp(op, "extend")) {
-		write_file(path, 1);
-		/* From the lower file: nothing of it in the page cache. */
-		do_umount();
-		do_mount();
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			die("open (no fault)");
+		fd = open_synced(O_RDWR);
 		if (!strcmp(op, "extend")) {
 			if (pwrite(fd, data, EXTEND_LEN, EXTEND_POS) != EXTEND_LEN)
 				die("pwrite (no fault)");
