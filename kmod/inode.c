@@ -27,6 +27,7 @@
 #include <linux/cred.h>
 #include <linux/xattr.h>
 #include <linux/posix_acl.h>
+#include <linux/posix_acl_xattr.h>
 #include <linux/pagemap.h>
 #include <linux/file.h>
 #include <linux/slab.h>
@@ -257,7 +258,10 @@ static void ezn_end_name_change(struct inode *dir, struct inode *ldir,
 /*
  * Give an upper dentry the inode of its new lower object. A lower
  * filesystem may leave the lower dentry negative after a successful
- * creation (then the upper one is dropped and looked up again).
+ * creation, as vfs_mkdir() allows: the upper one is then dropped and looked
+ * up again. A new regular file (@out) is opened at once, which needs its
+ * inode now: the create fails with EIO, as overlayfs's does, and the lower
+ * file stays, empty (FORMAT.md: no header yet).
  */
 static int ezn_instantiate(struct dentry *dentry, struct dentry *lower, struct inode **out)
 {
@@ -265,7 +269,11 @@ static int ezn_instantiate(struct dentry *dentry, struct dentry *lower, struct i
 
 	if (d_really_is_negative(lower) || d_unhashed(lower)) {
 		d_drop(dentry);
-		return 0;
+		if (!out)
+			return 0;
+		pr_warn_ratelimited("the lower filesystem left %pd negative after creating it\n",
+				    lower);
+		return -EIO;
 	}
 	inode = ezn_get_inode(d_inode(lower), dentry->d_sb);
 	if (IS_ERR(inode))
@@ -369,7 +377,7 @@ static int ezn_create_once(struct inode *dir, struct dentry *dentry, umode_t mod
 		goto end_change;
 	inode = NULL;
 	err = ezn_instantiate(dentry, lower, &inode);
-	if (err || !inode)
+	if (err)
 		goto remove_lower;
 
 	lpath.mnt = EZN_SB(sb)->lower_path.mnt;
@@ -882,14 +890,38 @@ static int ezn_xattr_get(const struct xattr_handler *handler, struct dentry *den
 	return ret;
 }
 
+/*
+ * Whether setting @name to @value must clear the set-group-ID bit first: an
+ * access ACL set by a caller outside the file's group and without
+ * CAP_FSETID (posix_acl_update_mode()). The lower filesystem would decide
+ * that with the mounter's capabilities and keep the bit, so it is decided
+ * here with the caller's, as overlayfs does. A negative errno for an ACL
+ * that does not parse.
+ */
+static int ezn_acl_drops_sgid(struct inode *inode, const char *name, const void *value,
+			      size_t size)
+{
+	struct posix_acl *acl;
+
+	if (!(inode->i_mode & S_ISGID) || !value || strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS))
+		return 0;
+	acl = posix_acl_from_xattr(&init_user_ns, value, size);
+	if (IS_ERR_OR_NULL(acl))
+		return PTR_ERR_OR_ZERO(acl);
+	posix_acl_release(acl);
+	return !in_group_p(inode->i_gid) &&
+	       !capable_wrt_inode_uidgid(&init_user_ns, inode, CAP_FSETID);
+}
+
 static int ezn_xattr_set(const struct xattr_handler *handler,
 			 struct user_namespace *mnt_userns, struct dentry *dentry,
 			 struct inode *inode, const char *name, const void *value,
 			 size_t size, int flags)
 {
 	struct dentry *lower = ezn_lower_dentry(dentry);
+	struct iattr kill_sgid = { .ia_valid = ATTR_KILL_SGID };
 	struct ezn_lower_change c;
-	int err;
+	int drop_sgid, err;
 
 	if (ezn_xattr_hidden(name))
 		return -EPERM;
@@ -901,13 +933,21 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 	if (!strncmp(name, XATTR_SYSTEM_PREFIX, XATTR_SYSTEM_PREFIX_LEN) &&
 	    !inode_owner_or_capable(&init_user_ns, inode))
 		return -EPERM;
+	drop_sgid = ezn_acl_drops_sgid(inode, name, value, size);
+	if (drop_sgid < 0)
+		return drop_sgid;
 	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR) ?:
 	      ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
 	if (err)
 		return err;
-	if (value)
+	if (drop_sgid) {
+		inode_lock(d_inode(lower));
+		err = notify_change(&init_user_ns, lower, &kill_sgid, NULL);
+		inode_unlock(d_inode(lower));
+	}
+	if (!err && value)
 		err = vfs_setxattr(&init_user_ns, lower, name, value, size, flags);
-	else
+	else if (!err)
 		err = vfs_removexattr(&init_user_ns, lower, name);
 	ezn_lower_change_end(&c);
 	/* ACLs change the mode; every change moves ctime. */

@@ -149,6 +149,25 @@ setpriv --reuid=4321 --regid=4321 --clear-groups true 2>/dev/null && {
 		setfattr -x system.posix_acl_access acl-file
 		setpriv --reuid=4321 --regid=4321 --clear-groups cat acl-file >/dev/null ||
 			fail "uid 4321 cannot read the file once its ACL is removed"
+		# The owner sets an ACL on its set-group-ID file of a group it is not
+		# in: as on any filesystem the bit goes, though the lower filesystem
+		# is asked with the mounter's capabilities (which would keep it).
+		echo sgid >sgid-file
+		chown 4321:4400 sgid-file
+		chmod 2755 sgid-file
+		acl=0x02000000010007000000000004000500000000002000050000000000
+		setpriv --reuid=4321 --regid=4321 --clear-groups setfattr \
+			-n system.posix_acl_access -v $acl sgid-file ||
+			fail "the owner could not set an ACL on its own file"
+		expect_eq "mode after the owner's ACL, outside the group" 755 \
+			"$(stat -c %a sgid-file)"
+		expect_eq "lower mode after the owner's ACL" 755 "$(stat -c %a "$LOWER/sgid-file")"
+		# In the group (or as root) the bit stays.
+		chmod 2755 sgid-file
+		setpriv --reuid=4321 --regid=4400 --clear-groups setfattr \
+			-n system.posix_acl_access -v $acl sgid-file ||
+			fail "the owner could not set an ACL on its own file, in its group"
+		expect_eq "mode after the owner's ACL, in the group" 2755 "$(stat -c %a sgid-file)"
 	else
 		[ "$EZN_LOWER_FS" = tmpfs ] || fail "POSIX ACLs on $EZN_LOWER_FS"
 	fi
