@@ -933,11 +933,14 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 	if (!strncmp(name, XATTR_SYSTEM_PREFIX, XATTR_SYSTEM_PREFIX_LEN) &&
 	    !inode_owner_or_capable(&init_user_ns, inode))
 		return -EPERM;
+	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR);
+	if (err)
+		return err;
+	/* After the access check: its answer tells whether the bit is set. */
 	drop_sgid = ezn_acl_drops_sgid(inode, name, value, size);
 	if (drop_sgid < 0)
 		return drop_sgid;
-	err = ezn_acl_check(dentry, value ? EZN_OP_SETXATTR : EZN_OP_REMOVEXATTR) ?:
-	      ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
+	err = ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
 	if (err)
 		return err;
 	if (drop_sgid) {
