@@ -136,9 +136,14 @@ const char *ezn_acl_op_name(enum ezn_acl_op op)
 	return op < EZN_OP_NR && ezn_op_names[op] ? ezn_op_names[op] : "?";
 }
 
+/*
+ * Fully ordered: a decision that reads the new generation sees every change
+ * made before the bump (a rename's dentry move), for it reads the generation
+ * before the path.
+ */
 void ezn_acl_bump(void)
 {
-	atomic64_inc(&ezn_gen);
+	atomic64_inc_return(&ezn_gen);
 }
 
 static atomic64_t ezn_last_id = ATOMIC64_INIT(0);
@@ -624,6 +629,9 @@ decided:
 		rec.allowed = allowed;
 		ezn_audit(&rec);
 	}
+	/* Decided on a path that a rename under way is changing (ezn_rename()). */
+	if (v->cacheable && !ezn_dentry_settled(dentry))
+		v->cacheable = false;
 	v->allowed = allowed;
 	ezn_count(v->cat, allowed);
 

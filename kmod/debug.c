@@ -11,12 +11,15 @@
  *	debug_leak	writing 1 leaks a kmalloc'ed object (kmemleak reports
  *			it, its backtrace naming ezn_debug_leak_set()).
  *
- * and one read-write parameter that holds a background job still, so a test
- * can show what waits for it:
+ * and read-write parameters that hold a background job or a window still, so
+ * a test can show what waits for it or what happens inside it:
  *
  *	debug_release_hold  while 1, the lower files of deleted files wait
  *			for a flush (release.c) instead of being released by
  *			the work item.
+ *	debug_rename_hold_ms  a rename waits that long between the lower
+ *			rename and the move of the upper dentry (inode.c), so a
+ *			test can decide access inside that window.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -98,6 +101,11 @@ bool ezn_debug_release_hold;
 module_param_named(debug_release_hold, ezn_debug_release_hold, bool, 0600);
 MODULE_PARM_DESC(debug_release_hold,
 		 "1: deleted files' lower files wait for a flush (test builds only)");
+
+unsigned int ezn_debug_rename_hold_ms;
+module_param_named(debug_rename_hold_ms, ezn_debug_rename_hold_ms, uint, 0600);
+MODULE_PARM_DESC(debug_rename_hold_ms,
+		 "a rename waits this long before moving the upper dentry (test builds only)");
 
 void __init ezn_debug_loaded(void)
 {

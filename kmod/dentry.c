@@ -50,6 +50,37 @@ static int ezn_d_revalidate(struct dentry *dentry, unsigned int flags)
 	return 1;
 }
 
+/*
+ * Whether @dentry and each of its ancestors stand where their lower dentries
+ * do: the same name, under the lower dentry of the upper parent. Not while a
+ * rename is between its lower rename and the VFS's move of the upper dentry
+ * (ezn_rename()), nor in a tree renamed in the lower filesystem behind the
+ * mount: access decided on the upper path then is not cached (acl.c). A new
+ * dentry without a lower one yet is judged by its ancestors.
+ */
+bool ezn_dentry_settled(struct dentry *dentry)
+{
+	struct dentry *d, *lower, *lparent;
+	unsigned int seq;
+	bool settled;
+
+	rcu_read_lock();
+	do {
+		seq = read_seqbegin(&rename_lock);
+		settled = true;
+		for (d = dentry; settled && !IS_ROOT(d); d = READ_ONCE(d->d_parent)) {
+			lower = READ_ONCE(d->d_fsdata);
+			lparent = READ_ONCE(d->d_parent->d_fsdata);
+			if (lower && (lower->d_parent != lparent ||
+				      lower->d_name.len != d->d_name.len ||
+				      memcmp(lower->d_name.name, d->d_name.name, d->d_name.len)))
+				settled = false;
+		}
+	} while (read_seqretry(&rename_lock, seq));
+	rcu_read_unlock();
+	return settled;
+}
+
 static void ezn_d_release(struct dentry *dentry)
 {
 	dput(dentry->d_fsdata);

@@ -169,6 +169,7 @@ bool ezn_is_marker(const struct dentry *dir, const char *name, unsigned int len)
 /* dentry.c */
 extern const struct dentry_operations ezn_dops;
 void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower);
+bool ezn_dentry_settled(struct dentry *dentry);
 
 /* file.c */
 extern const struct file_operations ezn_file_fops;
@@ -249,9 +250,12 @@ void ezn_genl_exit(void);
 void ezn_debug_loaded(void);
 /* Deferred releases wait for a flush (release.c), for the tests of the flushes. */
 extern bool ezn_debug_release_hold;
+/* A rename waits this long inside its window (inode.c), for the access tests. */
+extern unsigned int ezn_debug_rename_hold_ms;
 #else
 static inline void ezn_debug_loaded(void) { }
 #define ezn_debug_release_hold false
+#define ezn_debug_rename_hold_ms 0U
 #endif
 
 #endif /* EZNCRYPTFS_H */

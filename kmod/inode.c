@@ -22,6 +22,7 @@
  */
 #include <linux/fs.h>
 #include <linux/fs_stack.h>
+#include <linux/delay.h>
 #include <linux/namei.h>
 #include <linux/mount.h>
 #include <linux/cred.h>
@@ -642,7 +643,18 @@ static int ezn_rename(struct user_namespace *mnt_userns, struct inode *old_dir,
 		err = ezn_rename_once(old_dir, old_dentry, new_dir, new_dentry, flags);
 	if (ezn_release_retry(old_dir->i_sb, err))
 		err = ezn_rename_once(old_dir, old_dentry, new_dir, new_dentry, flags);
-	return err;
+	if (err)
+		return err;
+	/*
+	 * The lower dentries have moved; the VFS moves the upper ones after we
+	 * return. Access decided before this point on the old path is stale
+	 * now; decided from here until that move, it is not cached, for the
+	 * upper and lower dentries do not agree (ezn_dentry_settled()).
+	 */
+	ezn_acl_bump();
+	if (ezn_debug_rename_hold_ms)
+		msleep(ezn_debug_rename_hold_ms);
+	return 0;
 }
 
 static const char *ezn_get_link(struct dentry *dentry, struct inode *inode,

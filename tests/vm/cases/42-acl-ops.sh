@@ -181,5 +181,39 @@ expect_eq "glob **/*.log at the top" OK "$(can /usr/local/bin/ezn-no top.log)"
 expect_eq "glob does not match .txt" EACCES "$(can /usr/local/bin/ezn-no logs/x/a.txt)"
 expect_eq "glob ?" OK "$(can /usr/local/bin/ezn-no pub/p)"
 expect_eq "DENY subtree beats glob" EACCES "$(can /usr/local/bin/ezn-no logs/y/z/b.log)"
+
+# A rename's window: the program allowed pub/? opens pub/w while a rename of
+# it to the top is between its lower rename and the dentry's move (held
+# there by the debug_rename_hold_ms knob). Once moved, the same process must
+# be refused the file by its new name, not served the decision it got for
+# the old one.
+/usr/local/bin/ezn-ok -c "import sys; open(sys.argv[1], 'w').write('data')" "$UPPER/pub/w"
+rm -f /tmp/renaming /tmp/renamed /tmp/window
+hold=/sys/module/ezncryptfs/parameters/debug_rename_hold_ms
+echo 4000 >$hold
+/usr/local/bin/ezn-no -c "
+import os, sys, time
+while not os.path.exists('/tmp/renaming'):
+    time.sleep(0.02)
+time.sleep(1)
+open(sys.argv[1] + '/pub/w').read()
+open('/tmp/window', 'w').write('closed' if os.path.exists('/tmp/renamed') else 'open')
+while not os.path.exists('/tmp/renamed'):
+    time.sleep(0.02)
+try:
+    open(sys.argv[1] + '/top-w').read(); print('OK')
+except PermissionError:
+    print('EACCES')" "$UPPER" >/tmp/after-rename &
+reader=$!
+/usr/local/bin/ezn-ok -c "
+import os, sys
+open('/tmp/renaming', 'w').close()
+os.rename(sys.argv[1] + '/pub/w', sys.argv[1] + '/top-w')
+open('/tmp/renamed', 'w').close()" "$UPPER" || fail "the rename held in its window failed"
+wait $reader || fail "the reader inside the rename window failed"
+echo 0 >$hold
+expect_eq "the read inside the rename window" open "$(cat /tmp/window)"
+expect_eq "the same process, the renamed file by its new name" EACCES "$(cat /tmp/after-rename)"
+expect_eq "a new process, the renamed file" EACCES "$(can /usr/local/bin/ezn-no top-w)"
 acl_umount
 unload_module
