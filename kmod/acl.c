@@ -138,8 +138,8 @@ const char *ezn_acl_op_name(enum ezn_acl_op op)
 
 /*
  * Fully ordered: a decision that reads the new generation sees every change
- * made before the bump (a rename's dentry move), for it reads the generation
- * before the path.
+ * made before the bump (a rename's lower move), for it reads the generation
+ * before the path, and read_seqbegin() in ezn_rel_path() orders the two.
  */
 void ezn_acl_bump(void)
 {
@@ -503,11 +503,24 @@ static bool ezn_rule_pins_hold(struct ezn_scratch *s, const struct ezn_subject *
 	}
 }
 
-/* Path of dentry relative to its superblock's root ("" for the root). */
-static const char *ezn_rel_path(struct dentry *dentry, char *buf, int size)
+/*
+ * Path of dentry relative to its superblock's root ("" for the root), and in
+ * *@settled whether the path was read while the dentry and its ancestors
+ * stood where their lower dentries do (ezn_dentry_settled()), all of it in
+ * one read section of rename_lock: a decision on a path that a rename under
+ * way is changing is made, but not cached (ezn_rename()). A rename anywhere
+ * during the read also leaves it unsettled, which only costs a cache miss.
+ */
+static const char *ezn_rel_path(struct dentry *dentry, char *buf, int size, bool *settled)
 {
-	char *p = dentry_path_raw(dentry, buf, size);
+	unsigned int seq;
+	char *p;
 
+	rcu_read_lock();
+	seq = read_seqbegin(&rename_lock);
+	p = dentry_path_raw(dentry, buf, size);
+	*settled = ezn_dentry_settled(dentry) && !read_seqretry(&rename_lock, seq);
+	rcu_read_unlock();
 	if (IS_ERR(p))
 		return NULL;
 	while (*p == '/')
@@ -541,7 +554,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	struct ezn_scratch *s;
 	struct ezn_policy *pol;
 	const char *rel;
-	bool allowed = false, with_ancestors = false;
+	bool allowed = false, with_ancestors = false, settled;
 	int res, idx = -1;
 	unsigned int i, nofs;
 	enum ezn_mode mode = ezn_acl_mode();
@@ -571,7 +584,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	 */
 	ezn_sproc_fill(&s->self, ezn_task_exe(current));
 	ezn_proc_of(&s->self, &subj.self);
-	rel = ezn_rel_path(dentry, s->path, sizeof(s->path));
+	rel = ezn_rel_path(dentry, s->path, sizeof(s->path), &settled);
 
 	if (current->ptrace) {
 		type = EZN_DENY_PTRACE;
@@ -630,7 +643,7 @@ decided:
 		ezn_audit(&rec);
 	}
 	/* Decided on a path that a rename under way is changing (ezn_rename()). */
-	if (v->cacheable && !ezn_dentry_settled(dentry))
+	if (!settled)
 		v->cacheable = false;
 	v->allowed = allowed;
 	ezn_count(v->cat, allowed);

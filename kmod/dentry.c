@@ -51,40 +51,58 @@ static int ezn_d_revalidate(struct dentry *dentry, unsigned int flags)
 }
 
 /*
+ * Whether two dentry names, read with no lock, are equal. Either may be
+ * changing under a d_move() (the caller's rename_lock sequence rejects what
+ * it read then): each is read only up to its NUL, which the name's storage
+ * always holds, so a length and a pointer from two different names cannot
+ * take the read past the end.
+ */
+static bool ezn_names_equal(const struct dentry *a, const struct dentry *b)
+{
+	const unsigned char *na = READ_ONCE(a->d_name.name);
+	const unsigned char *nb = READ_ONCE(b->d_name.name);
+	unsigned int i;
+
+	for (i = 0; ; i++) {
+		unsigned char ca = READ_ONCE(na[i]), cb = READ_ONCE(nb[i]);
+
+		if (ca != cb)
+			return false;
+		if (!ca)
+			return true;
+	}
+}
+
+/*
  * Whether @dentry and each of its ancestors stand where their lower dentries
  * do: the same name, under the lower dentry of the upper parent. Not while a
  * rename is between its lower rename and the VFS's move of the upper dentry
  * (ezn_rename()), nor in a tree renamed in the lower filesystem behind the
- * mount: access decided on the upper path then is not cached (acl.c). A new
- * dentry without a lower one yet is judged by its ancestors.
+ * mount. A new dentry without a lower one yet is judged by its ancestors.
+ * Called under rcu_read_lock(), inside the caller's read section of
+ * rename_lock (acl.c, ezn_rel_path()), which decides whether what it read
+ * holds.
  */
 bool ezn_dentry_settled(struct dentry *dentry)
 {
-	struct dentry *d, *lower, *lparent;
-	unsigned int seq;
-	bool settled;
+	struct dentry *d, *parent, *lower;
 
-	rcu_read_lock();
-	do {
-		seq = read_seqbegin(&rename_lock);
-		settled = true;
-		for (d = dentry; settled && !IS_ROOT(d); d = READ_ONCE(d->d_parent)) {
-			lower = READ_ONCE(d->d_fsdata);
-			lparent = READ_ONCE(d->d_parent->d_fsdata);
-			if (lower && (lower->d_parent != lparent ||
-				      lower->d_name.len != d->d_name.len ||
-				      memcmp(lower->d_name.name, d->d_name.name, d->d_name.len)))
-				settled = false;
-		}
-	} while (read_seqretry(&rename_lock, seq));
-	rcu_read_unlock();
-	return settled;
+	for (d = dentry; !IS_ROOT(d); d = parent) {
+		parent = READ_ONCE(d->d_parent);
+		lower = READ_ONCE(d->d_fsdata);
+		if (!lower)
+			continue;
+		if (READ_ONCE(lower->d_parent) != READ_ONCE(parent->d_fsdata) ||
+		    !ezn_names_equal(lower, d))
+			return false;
+	}
+	return true;
 }
 
 static void ezn_d_release(struct dentry *dentry)
 {
 	dput(dentry->d_fsdata);
-	dentry->d_fsdata = NULL;
+	WRITE_ONCE(dentry->d_fsdata, NULL);
 }
 
 const struct dentry_operations ezn_dops = {

@@ -128,9 +128,9 @@ struct inode *ezn_get_inode(struct inode *lower_inode, struct super_block *sb)
 static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsigned int flags)
 {
 	struct dentry *lower_dir = ezn_lower_dentry(dentry->d_parent);
+	struct dentry *lower, *alias;
 	struct inode *inode = NULL;
 	const struct cred *old;
-	struct dentry *lower;
 
 	/* The mount marker is not part of the upper namespace. */
 	if (ezn_is_marker(dentry->d_parent, dentry->d_name.name, dentry->d_name.len))
@@ -151,7 +151,15 @@ static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsig
 		}
 	}
 	ezn_set_lower_dentry(dentry, lower);
-	return d_splice_alias(inode, dentry);
+	alias = d_splice_alias(inode, dentry);
+	/*
+	 * A directory found under another name (renamed in the lower
+	 * filesystem): its dentry moved here, and with it every path under it,
+	 * so the access decided on the old paths is stale.
+	 */
+	if (!IS_ERR_OR_NULL(alias))
+		ezn_acl_bump();
+	return alias;
 }
 
 /*
@@ -272,7 +280,7 @@ static int ezn_instantiate(struct dentry *dentry, struct dentry *lower, struct i
 		d_drop(dentry);
 		if (!out)
 			return 0;
-		pr_warn_ratelimited("the lower filesystem left %pd negative after creating it\n",
+		pr_warn_ratelimited("the lower filesystem left %pd negative or unhashed after creating it\n",
 				    lower);
 		return -EIO;
 	}
@@ -914,13 +922,20 @@ static int ezn_acl_drops_sgid(struct inode *inode, const char *name, const void 
 			      size_t size)
 {
 	struct posix_acl *acl;
+	int err;
 
 	if (!(inode->i_mode & S_ISGID) || !value || strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS))
+		return 0;
+	/* Not for an ACL the lower filesystem will refuse: the bit would be lost. */
+	if (!IS_POSIXACL(ezn_lower_inode(inode)))
 		return 0;
 	acl = posix_acl_from_xattr(&init_user_ns, value, size);
 	if (IS_ERR_OR_NULL(acl))
 		return PTR_ERR_OR_ZERO(acl);
+	err = posix_acl_valid(&init_user_ns, acl);
 	posix_acl_release(acl);
+	if (err)
+		return err;
 	return !in_group_p(inode->i_gid) &&
 	       !capable_wrt_inode_uidgid(&init_user_ns, inode, CAP_FSETID);
 }

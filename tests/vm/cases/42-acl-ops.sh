@@ -197,21 +197,25 @@ while not os.path.exists('/tmp/renaming'):
     time.sleep(0.02)
 time.sleep(1)
 open(sys.argv[1] + '/pub/w').read()
-open('/tmp/window', 'w').write('closed' if os.path.exists('/tmp/renamed') else 'open')
+inside = (not os.path.exists('/tmp/renamed') and os.path.exists(sys.argv[2] + '/top-w')
+          and not os.path.exists(sys.argv[2] + '/pub/w'))
+open('/tmp/window', 'w').write('open' if inside else 'missed')
 while not os.path.exists('/tmp/renamed'):
     time.sleep(0.02)
 try:
     open(sys.argv[1] + '/top-w').read(); print('OK')
 except PermissionError:
-    print('EACCES')" "$UPPER" >/tmp/after-rename &
+    print('EACCES')" "$UPPER" "$LOWER" >/tmp/after-rename &
 reader=$!
+renamed=0
 /usr/local/bin/ezn-ok -c "
 import os, sys
 open('/tmp/renaming', 'w').close()
 os.rename(sys.argv[1] + '/pub/w', sys.argv[1] + '/top-w')
-open('/tmp/renamed', 'w').close()" "$UPPER" || fail "the rename held in its window failed"
-wait $reader || fail "the reader inside the rename window failed"
+open('/tmp/renamed', 'w').close()" "$UPPER" || renamed=$?
 echo 0 >$hold
+[ $renamed = 0 ] || fail "the rename held in its window failed"
+wait $reader || fail "the reader inside the rename window failed"
 expect_eq "the read inside the rename window" open "$(cat /tmp/window)"
 expect_eq "the same process, the renamed file by its new name" EACCES "$(cat /tmp/after-rename)"
 expect_eq "a new process, the renamed file" EACCES "$(can /usr/local/bin/ezn-no top-w)"
