@@ -695,9 +695,6 @@ int ezn_acl_check(struct dentry *dentry, enum ezn_acl_op op)
 		return 0;
 	traverse = ezn_is_traverse(op) || (op == EZN_OP_GETATTR && d_is_dir(dentry));
 	allowed = ezn_allowed_cached(dentry, op, traverse);
-	/* Paths change: the decisions cached for them are stale now. */
-	if (op == EZN_OP_RENAME)
-		ezn_acl_bump();
 	return allowed ? 0 : -EACCES;
 }
 

@@ -18,7 +18,7 @@
 
 void ezn_set_lower_dentry(struct dentry *dentry, struct dentry *lower)
 {
-	dentry->d_fsdata = lower;
+	WRITE_ONCE(dentry->d_fsdata, lower);
 }
 
 /*
@@ -87,8 +87,11 @@ bool ezn_dentry_settled(struct dentry *dentry)
 {
 	struct dentry *d, *parent, *lower;
 
-	for (d = dentry; !IS_ROOT(d); d = parent) {
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "dentry pairing read outside RCU");
+	for (d = dentry; ; d = parent) {
 		parent = READ_ONCE(d->d_parent);
+		if (parent == d)	/* the root */
+			break;
 		lower = READ_ONCE(d->d_fsdata);
 		if (!lower)
 			continue;
@@ -101,8 +104,10 @@ bool ezn_dentry_settled(struct dentry *dentry)
 
 static void ezn_d_release(struct dentry *dentry)
 {
-	dput(dentry->d_fsdata);
+	struct dentry *lower = dentry->d_fsdata;
+
 	WRITE_ONCE(dentry->d_fsdata, NULL);
+	dput(lower);
 }
 
 const struct dentry_operations ezn_dops = {

@@ -926,13 +926,18 @@ static int ezn_acl_drops_sgid(struct inode *inode, const char *name, const void 
 
 	if (!(inode->i_mode & S_ISGID) || !value || strcmp(name, XATTR_NAME_POSIX_ACL_ACCESS))
 		return 0;
-	/* Not for an ACL the lower filesystem will refuse: the bit would be lost. */
+	/*
+	 * Not for an ACL that the lower filesystem refuses as such (no ACLs
+	 * there, or an invalid one). A set that fails later (ENOSPC, EDQUOT)
+	 * has cleared the bit, as on overlayfs: clearing first is what keeps it
+	 * from outliving the ACL.
+	 */
 	if (!IS_POSIXACL(ezn_lower_inode(inode)))
 		return 0;
 	acl = posix_acl_from_xattr(&init_user_ns, value, size);
 	if (IS_ERR_OR_NULL(acl))
 		return PTR_ERR_OR_ZERO(acl);
-	err = posix_acl_valid(&init_user_ns, acl);
+	err = posix_acl_valid(ezn_lower_inode(inode)->i_sb->s_user_ns, acl);
 	posix_acl_release(acl);
 	if (err)
 		return err;
