@@ -143,10 +143,31 @@ static inline void ezn_lower_path(const struct dentry *dentry, struct path *path
 	path->dentry = ezn_lower_dentry(dentry);
 }
 
-/* Run lower operations as the mounter; pair with revert_creds(). */
+/*
+ * Run lower operations as the mounter; pair with ezn_revert_creds(), never
+ * revert_creds(). The superblock holds the mounter's credentials until it is
+ * destroyed, after the last operation on it, so the override takes no
+ * reference: on every CPU every stacked operation would otherwise increment
+ * and decrement the one shared count (the kernel's own override_creds() took
+ * the same step in 6.14, after overlayfs in 6.13). A reference the lower
+ * filesystem takes with get_current_cred() is its own.
+ */
+static inline const struct cred *ezn_creds_set(const struct cred *cred)
+{
+	const struct cred *old = current->cred;
+
+	rcu_assign_pointer(current->cred, cred);
+	return old;
+}
+
 static inline const struct cred *ezn_override_creds(const struct super_block *sb)
 {
-	return override_creds(EZN_SB(sb)->creds);
+	return ezn_creds_set(EZN_SB(sb)->creds);
+}
+
+static inline void ezn_revert_creds(const struct cred *old)
+{
+	ezn_creds_set(old);
 }
 
 /* super.c */

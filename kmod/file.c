@@ -126,7 +126,7 @@ static int ezn_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 		return err;
 	old = ezn_override_creds(inode->i_sb);
 	err = vfs_fsync(EZN_I(inode)->lower_file, datasync);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	wb_err = ezn_lower_wb_err_check(file);
 	return wb_err ?: err;
 }
@@ -220,7 +220,7 @@ static int ezn_iterate_shared(struct file *file, struct dir_context *ctx)
 	}
 	if (!err)
 		err = iterate_dir(lower, &rc.ctx);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	ctx->pos = lower->f_pos;
 	fsstack_copy_attr_atime(file_inode(file), file_inode(lower));
 	return err;
@@ -244,7 +244,7 @@ static int ezn_dir_fsync(struct file *file, loff_t start, loff_t end, int datasy
 
 	old = ezn_override_creds(file_inode(file)->i_sb);
 	err = vfs_fsync(file->private_data, datasync);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	return err;
 }
 

@@ -140,7 +140,7 @@ static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsig
 
 	old = ezn_override_creds(dir->i_sb);
 	lower = lookup_one_len_unlocked(dentry->d_name.name, lower_dir, dentry->d_name.len);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	if (IS_ERR(lower))
 		return ERR_CAST(lower);
 	if (d_really_is_positive(lower)) {
@@ -199,23 +199,22 @@ static int ezn_lower_change_begin(struct super_block *sb, enum ezn_lower_ids ids
 		return 0;
 	c->cred = prepare_creds();	/* a copy of the mounter's */
 	if (!c->cred) {
-		revert_creds(c->caller);
+		ezn_revert_creds(c->caller);
 		ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
 		return -ENOMEM;
 	}
 	c->cred->fsuid = fsuid;
 	c->cred->fsgid = fsgid;
-	override_creds(c->cred);	/* returns EZN_SB(sb)->creds */
+	/* Held by our reference until ezn_lower_change_end(). */
+	ezn_creds_set(c->cred);
 	return 0;
 }
 
 static void ezn_lower_change_end(struct ezn_lower_change *c)
 {
-	if (c->cred) {
-		revert_creds(EZN_SB(c->sb)->creds);
+	ezn_revert_creds(c->caller);
+	if (c->cred)
 		put_cred(c->cred);
-	}
-	revert_creds(c->caller);
 	ezn_lower_write_end(EZN_SB(c->sb)->lower_path.mnt);
 }
 
@@ -677,7 +676,7 @@ static const char *ezn_get_link(struct dentry *dentry, struct inode *inode,
 		return ERR_PTR(-EACCES);
 	old = ezn_override_creds(dentry->d_sb);
 	link = vfs_get_link(ezn_lower_dentry(dentry), done);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	return link;
 }
 
@@ -701,7 +700,7 @@ static int ezn_permission(struct user_namespace *mnt_userns, struct inode *inode
 		return err;
 	old = ezn_override_creds(inode->i_sb);
 	err = inode_permission(&init_user_ns, lower, mask);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	return err;
 }
 
@@ -724,7 +723,7 @@ static struct posix_acl *ezn_get_acl(struct inode *inode, int type, bool rcu)
 		return NULL;
 	old = ezn_override_creds(inode->i_sb);
 	acl = get_acl(lower, type);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	return acl;
 }
 
@@ -830,7 +829,7 @@ static int ezn_getattr(struct user_namespace *mnt_userns, const struct path *pat
 	ezn_lower_path(path->dentry, &lpath);
 	old = ezn_override_creds(inode->i_sb);
 	err = vfs_getattr(&lpath, &lstat, request_mask, flags);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	if (err)
 		return err;
 
@@ -878,7 +877,7 @@ static ssize_t ezn_listxattr(struct dentry *dentry, char *list, size_t size)
 		return -EACCES;
 	old = ezn_override_creds(dentry->d_sb);
 	len = vfs_listxattr(lower, list, size);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	if (len <= 0 || !list)
 		return len;
 	/* Squeeze hidden names out of the NUL-separated list. */
@@ -906,7 +905,7 @@ static int ezn_xattr_get(const struct xattr_handler *handler, struct dentry *den
 		return -EACCES;
 	old = ezn_override_creds(inode->i_sb);
 	ret = vfs_getxattr(&init_user_ns, ezn_lower_dentry(dentry), name, buffer, size);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	return ret;
 }
 

@@ -233,7 +233,7 @@ int ezn_lower_file_init(struct inode *inode, struct file *lower_file)
 	} else {
 		old = ezn_override_creds(inode->i_sb);
 		err = ezn_lower_file_setup(inode, lower_file, true);
-		revert_creds(old);
+		ezn_revert_creds(old);
 	}
 	mutex_unlock(&ei->lower_mutex);
 	return err;
@@ -260,7 +260,7 @@ int ezn_lower_file_get(struct inode *inode, const struct path *lpath)
 		mutex_unlock(&ei->lower_mutex);
 		return 0;
 	}
-	old = override_creds(creds);
+	old = ezn_override_creds(inode->i_sb);
 	f = dentry_open(lpath, O_RDWR | O_LARGEFILE, creds);
 	if (IS_ERR(f) && (PTR_ERR(f) == -EROFS || PTR_ERR(f) == -EACCES ||
 			  PTR_ERR(f) == -EPERM || PTR_ERR(f) == -ETXTBSY))
@@ -269,7 +269,7 @@ int ezn_lower_file_get(struct inode *inode, const struct path *lpath)
 		err = PTR_ERR(f);
 	else
 		err = ezn_lower_file_setup(inode, f, false);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	mutex_unlock(&ei->lower_mutex);
 	return err;
 }
@@ -1075,7 +1075,7 @@ int ezn_lower_resize(struct inode *inode, loff_t size)
 	if (!err)
 		ezn_lower_drop_blocks(ei, j, j, true);
 revert:
-	revert_creds(old);
+	ezn_revert_creds(old);
 	__free_page(cipher);
 	return err;
 }

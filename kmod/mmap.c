@@ -33,7 +33,7 @@ static int ezn_fill_page(struct inode *inode, struct page *page)
 
 	old = ezn_override_creds(inode->i_sb);
 	err = ezn_lower_read_block(inode, page->index, page, &cached);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	if (cached)
 		ezn_lower_drop_cache(inode, page_offset(page), page_offset(page));
 	return err;
@@ -97,7 +97,7 @@ static void ezn_io_req_read(struct ezn_io_req *req)
 
 	old = ezn_override_creds(inode->i_sb);
 	ok = ezn_lower_read_blocks(inode, b);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	if (b->cached)
 		ezn_lower_drop_cache(inode, (loff_t)b->first << PAGE_SHIFT,
 				     (loff_t)(b->first + b->nr - 1) << PAGE_SHIFT);
@@ -219,7 +219,7 @@ static void ezn_unkillable_run(struct ezn_unkillable *u)
 	const struct cred *old = ezn_override_creds(u->sb);
 
 	u->err = u->fn(u->arg);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	memalloc_nofs_restore(nofs);
 }
 
@@ -402,7 +402,7 @@ static int ezn_writepages(struct address_space *mapping, struct writeback_contro
 	 */
 	if (ctx.wrote && ctx.b->cached)
 		ezn_lower_written(inode, ctx.first, ctx.last);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	for (i = 0; i < ctx.b->nr_cipher; i++)
 		__free_page(ctx.b->cipher[i]);
 	kmem_cache_free(ezn_io_req_cache, req);

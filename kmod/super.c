@@ -115,7 +115,7 @@ static int ezn_statfs(struct dentry *dentry, struct kstatfs *buf)
 	ezn_lower_path(dentry, &lower);
 	old = ezn_override_creds(dentry->d_sb);
 	err = vfs_statfs(&lower, buf);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	buf->f_type = EZN_SUPER_MAGIC;
 	return err;
 }
@@ -144,7 +144,7 @@ static int ezn_sync_fs(struct super_block *sb, int wait)
 	down_read(&lower_sb->s_umount);
 	err = sync_filesystem(lower_sb);
 	up_read(&lower_sb->s_umount);
-	revert_creds(old);
+	ezn_revert_creds(old);
 	spin_lock(&sbi->lower_wb_err_lock);
 	wb_err = errseq_check_and_advance(&lower_sb->s_wb_err, &sbi->lower_wb_err);
 	spin_unlock(&sbi->lower_wb_err_lock);
