@@ -37,6 +37,9 @@
  * execs, is decided again soon.
  * A hit takes no lock (the slots are read under a sequence count), builds
  * no path and allocates nothing: a few compares. Counters are per-CPU.
+ * A decision whose rule allows everything in the name's directory alike is
+ * also stored under the directory's below key (ezn_dentry_key()), which
+ * serves a miss on any name in it.
  *
  * Engagement. Until an admin key is bound (the service's first step, before
  * it loads the policy and mounts), nothing is enforced: see "Bootstrap" in
@@ -309,23 +312,27 @@ static bool ezn_cache_fresh(const struct ezn_cache_slot *s)
 	return !s->bounded || time_before(jiffies, s->stored + EZN_CACHE_TTL);
 }
 
-/* The counter slot of a valid cached ALLOW for (obj, current), or -2. */
-static int ezn_cache_lookup(const void *obj, u64 id)
+/*
+ * The counter slot of a valid cached ALLOW for (obj, current), or -2; on a
+ * hit, *@gen is the generation it is valid in and *@bounded its bounded.
+ */
+static int ezn_cache_lookup(const void *obj, u64 id, s64 *gen, bool *bounded)
 {
 	struct ezn_cache_set *set = ezn_cache_set(obj);
 	const void *exe = ezn_current_exe_ptr();
-	s64 gen = atomic64_read(&ezn_gen);
 	const struct ezn_cache_slot *s;
 	unsigned int seq;
 	int cat;
 
+	*gen = atomic64_read(&ezn_gen);
 	do {
 		seq = read_seqbegin(&set->lock);
 		cat = -2;
 		for (s = set->slot; s < set->slot + ARRAY_SIZE(set->slot); s++) {
-			if (ezn_cache_match(s, obj, id, exe) && s->gen == gen &&
+			if (ezn_cache_match(s, obj, id, exe) && s->gen == *gen &&
 			    ezn_cache_fresh(s)) {
 				cat = s->cat;
+				*bounded = s->bounded;
 				break;
 			}
 		}
@@ -368,11 +375,22 @@ static void ezn_cache_store(const void *obj, u64 id, s64 gen, int cat, bool boun
  * The cache key of a decision about @dentry. A decision depends on the path,
  * the subject and whether it is for traversing, not on the operation: the
  * path of a dentry changes only by rename, which bumps the generation.
- * Dentries are aligned, so bit 0 is free to tell traverse decisions apart.
+ * Dentries are aligned, so bit 0 is free to tell traverse decisions apart,
+ * and bit 1 marks the key of a directory's "below" decision: every entry
+ * under it, at any depth, is allowed (ezn_policy_covers_below()).
  */
+#define EZN_KEY_TRAVERSE	1UL
+#define EZN_KEY_BELOW		2UL
+static_assert(__alignof__(struct dentry) > (EZN_KEY_TRAVERSE | EZN_KEY_BELOW));
+
 static const void *ezn_dentry_key(const struct dentry *dentry, bool traverse)
 {
-	return (const void *)((unsigned long)dentry | traverse);
+	return (const void *)((unsigned long)dentry | (traverse ? EZN_KEY_TRAVERSE : 0));
+}
+
+static const void *ezn_below_key(const struct dentry *dir)
+{
+	return (const void *)((unsigned long)dir | EZN_KEY_BELOW);
 }
 
 /* Set when the dentry is allocated (ezn_d_init()), then constant. */
@@ -510,15 +528,22 @@ static bool ezn_rule_pins_hold(struct ezn_scratch *s, const struct ezn_subject *
  * one read section of rename_lock: a decision on a path that a rename under
  * way is changing is made, but not cached (ezn_rename()). A rename anywhere
  * during the read also leaves it unsettled, which only costs a cache miss.
+ * The parent's below key and id (NULL for the root), read in the same
+ * section, are those of the directory the path ends in.
  */
-static const char *ezn_rel_path(struct dentry *dentry, char *buf, int size, bool *settled)
+static char *ezn_rel_path(struct dentry *dentry, char *buf, int size, bool *settled,
+			  const void **parent_key, u64 *parent_id)
 {
+	struct dentry *parent;
 	unsigned int seq;
 	char *p;
 
 	rcu_read_lock();
 	seq = read_seqbegin(&rename_lock);
 	p = dentry_path_raw(dentry, buf, size);
+	parent = READ_ONCE(dentry->d_parent);
+	*parent_key = parent == dentry ? NULL : ezn_below_key(parent);
+	*parent_id = ezn_dentry_id(parent);
 	*settled = ezn_dentry_settled(dentry) && !read_seqretry(&rename_lock, seq);
 	rcu_read_unlock();
 	if (IS_ERR(p))
@@ -533,7 +558,28 @@ struct ezn_verdict {
 	bool cacheable;
 	bool bounded;	/* rests on a script or an ancestor: cache for EZN_CACHE_TTL */
 	int cat;
+	const void *below_key;	/* when cacheable: the parent's, if it holds too */
+	u64 below_id;
 };
+
+/*
+ * Whether the rule at @idx, which allows @rel, allows everything in the
+ * directory @rel is in, at any depth, for @subj. @rel is the scratch path,
+ * cut at its last '/' for the call and restored.
+ */
+static bool ezn_parent_covered(const struct ezn_policy *pol, const char *category, char *rel,
+			       const struct ezn_subject *subj, int idx)
+{
+	char *slash = strrchr(rel, '/');
+	bool covered;
+
+	if (!slash)
+		return ezn_policy_covers_below(pol->rules, pol->nr, category, "", subj, idx);
+	*slash = '\0';
+	covered = ezn_policy_covers_below(pol->rules, pol->nr, category, rel, subj, idx);
+	*slash = '/';
+	return covered;
+}
 
 static bool ezn_is_traverse(enum ezn_acl_op op)
 {
@@ -553,8 +599,10 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	enum ezn_deny_type type = EZN_DENY_ACL;
 	struct ezn_scratch *s;
 	struct ezn_policy *pol;
-	const char *rel;
-	bool allowed = false, with_ancestors = false, settled;
+	const void *parent_key;
+	bool allowed = false, with_ancestors = false, settled, covered = false;
+	u64 parent_id;
+	char *rel;
 	int res, idx = -1;
 	unsigned int i, nofs;
 	enum ezn_mode mode = ezn_acl_mode();
@@ -562,6 +610,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	v->allowed = false;
 	v->cacheable = false;
 	v->bounded = true;
+	v->below_key = NULL;
 	/*
 	 * This runs under the filesystem's locks (directory i_rwsem, ...):
 	 * no allocation here or in the hashing below may recurse into
@@ -584,7 +633,7 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	 */
 	ezn_sproc_fill(&s->self, ezn_task_exe(current));
 	ezn_proc_of(&s->self, &subj.self);
-	rel = ezn_rel_path(dentry, s->path, sizeof(s->path), &settled);
+	rel = ezn_rel_path(dentry, s->path, sizeof(s->path), &settled, &parent_key, &parent_id);
 
 	if (current->ptrace) {
 		type = EZN_DENY_PTRACE;
@@ -609,14 +658,21 @@ static void ezn_decide(struct dentry *dentry, enum ezn_acl_op op, bool traverse,
 	if (res == EZN_ALLOW && idx >= 0) {
 		s->rule = pol->rules[idx];
 		s->fp = pol->fps[idx];
+		covered = parent_key && ezn_parent_covered(pol, category, rel, &subj, idx);
 	}
 	rcu_read_unlock();
 
 	if (res == EZN_ALLOW && idx >= 0) {
-		if (ezn_rule_pins_hold(s, &subj))
+		if (ezn_rule_pins_hold(s, &subj)) {
 			allowed = true;
-		else
+			/* The same rule, the same pins: its siblings need no decision. */
+			if (covered) {
+				v->below_key = parent_key;
+				v->below_id = parent_id;
+			}
+		} else {
 			type = EZN_DENY_FINGERPRINT;
+		}
 		/* Only a decision on current's own pinned exe lasts to the next change. */
 		v->bounded = with_ancestors || s->rule.shell[0] || s->self.script;
 	}
@@ -661,6 +717,38 @@ static inline bool ezn_acl_engaged(void)
 }
 
 /*
+ * A miss for @dentry's own key (@key, @id): the below decision of the
+ * directory it is in serves it, and is copied to its key when it lasts to the
+ * next change. The parent is read before the generation: a rename bumps the
+ * generation before it moves the dentry (ezn_rename()), so a new parent is
+ * looked up only in the generation of the move or later. Dentries are freed
+ * after an RCU grace period, so a parent the dentry has just left can still
+ * be read.
+ */
+static int ezn_cache_lookup_below(struct dentry *dentry, const void *key, u64 id)
+{
+	struct dentry *parent;
+	const void *pkey;
+	bool bounded;
+	u64 pid;
+	s64 gen;
+	int cat;
+
+	rcu_read_lock();
+	parent = READ_ONCE(dentry->d_parent);
+	pkey = ezn_below_key(parent);
+	pid = ezn_dentry_id(parent);
+	rcu_read_unlock();
+	if (parent == dentry)
+		return -2;
+	smp_rmb();	/* the parent, then the generation */
+	cat = ezn_cache_lookup(pkey, pid, &gen, &bounded);
+	if (cat != -2 && !bounded)
+		ezn_cache_store(key, id, gen, cat, false);
+	return cat;
+}
+
+/*
  * Whether the subject may reach @dentry (as a traverse or not): from the
  * cache, else decided and, when the decision may be, cached. A create's
  * decision, made while the dentry was negative, serves the open that follows.
@@ -670,11 +758,14 @@ static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool t
 	const void *key = ezn_dentry_key(dentry, traverse);
 	u64 id = ezn_dentry_id(dentry);
 	struct ezn_verdict v;
+	bool bounded;
 	s64 gen;
 	int cat;
 
 	if (likely(!current->ptrace)) {
-		cat = ezn_cache_lookup(key, id);
+		cat = ezn_cache_lookup(key, id, &gen, &bounded);
+		if (cat == -2)
+			cat = ezn_cache_lookup_below(dentry, key, id);
 		if (cat != -2) {
 			ezn_count(cat, true);
 			return true;
@@ -682,8 +773,11 @@ static bool ezn_allowed_cached(struct dentry *dentry, enum ezn_acl_op op, bool t
 	}
 	gen = atomic64_read(&ezn_gen);
 	ezn_decide(dentry, op, traverse, &v);
-	if (v.cacheable)
+	if (v.cacheable) {
 		ezn_cache_store(key, id, gen, v.cat, v.bounded);
+		if (v.below_key)
+			ezn_cache_store(v.below_key, v.below_id, gen, v.cat, v.bounded);
+	}
 	return v.allowed;
 }
 

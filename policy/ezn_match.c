@@ -413,3 +413,33 @@ int ezn_policy_decide(const struct ezn_rule *rules, size_t nr_rules, const char 
 		*rule_index = allow;
 	return allow >= 0 ? EZN_ALLOW : EZN_DENY;
 }
+
+int ezn_policy_covers_below(const struct ezn_rule *rules, size_t nr_rules, const char *category,
+			    const char *path, const struct ezn_subject *subject, int rule_index)
+{
+	const struct ezn_rule *r;
+	size_t i;
+
+	if (!rules || !category || !path || !subject || rule_index < 0 ||
+	    (size_t)rule_index >= nr_rules)
+		return 0;
+	r = &rules[rule_index];
+	/* Matching path, it matches everything below it (an ancestor match). */
+	if (r->type != EZN_ALLOW || !ezn_streq(r->category, category) ||
+	    !ezn_rule_applies(r, subject) || !ezn_glob_match(r->pattern, path, 0))
+		return 0;
+	/*
+	 * No DENY, and no ALLOW ahead of it, may match anything below path.
+	 * A traverse match is a superset of that: a component that differs
+	 * within path differs for every path below it too.
+	 */
+	for (i = 0; i < nr_rules; i++) {
+		r = &rules[i];
+		if (i == (size_t)rule_index || (r->type == EZN_ALLOW && i > (size_t)rule_index))
+			continue;
+		if (ezn_streq(r->category, category) && ezn_rule_applies(r, subject) &&
+		    ezn_glob_match(r->pattern, path, EZN_MATCH_TRAVERSE))
+			return 0;
+	}
+	return 1;
+}

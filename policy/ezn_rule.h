@@ -200,4 +200,16 @@ int ezn_policy_decide(const struct ezn_rule *rules, size_t nr_rules, const char 
 		      const char *path, const struct ezn_subject *subject, unsigned int flags,
 		      int *rule_index);
 
+/*
+ * 1 if every path strictly below path (path "a" covers "a/x", "a/x/y", ...)
+ * is decided by ezn_policy_decide() as EZN_ALLOW with *rule_index ==
+ * rule_index, with or without EZN_MATCH_TRAVERSE, for the same category and
+ * subject; else 0. It holds when the rule at rule_index is an applicable
+ * ALLOW that matches path itself, and no applicable DENY rule, nor ALLOW rule
+ * before it, could match path or anything below it. A caller that knows
+ * this for a directory can decide for its entries without their names.
+ */
+int ezn_policy_covers_below(const struct ezn_rule *rules, size_t nr_rules, const char *category,
+			    const char *path, const struct ezn_subject *subject, int rule_index);
+
 #endif /* EZN_RULE_H */

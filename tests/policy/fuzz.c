@@ -9,7 +9,8 @@
  *   match covers the path's descendants, and every ancestor of a matched path
  *   is traversable;
  * - ezn_policy_decide() is consistent: DENY wins, the index names a rule of
- *   the verdict's type.
+ *   the verdict's type; where ezn_policy_covers_below() holds for a path,
+ *   every path below it is decided ALLOW by that rule, walked or not.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "ezn_rule.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MAX_RULES	8
 #define MAX_PATHS	12
 #define VARIANTS	3	/* paths made from each pattern */
@@ -256,6 +258,39 @@ static void check_paths(const struct ezn_rule *r, size_t np)
 	}
 }
 
+/* Paths below @path that a rule could single out: the fuzz paths, and names of its own. */
+static void check_covers(size_t nr, size_t np, const char *cat, const char *path,
+			 const struct ezn_subject *subj)
+{
+	static const char *const tails[] = { "x", "x/y", "a.key", "secret", "[", "**" };
+	size_t plen = strlen(path), m;
+	const char *p;
+	char below[sizeof(paths[0]) + 8];
+	int idx, want, f, v;
+
+	for (want = 0; want < (int)nr; want++) {
+		if (!ezn_policy_covers_below(rules, nr, cat, path, subj, want))
+			continue;
+		for (m = 0; m < np + ARRAY_SIZE(tails); m++) {
+			if (m < np) {
+				p = paths[m];
+				if (!p[0] || (plen && (strncmp(p, path, plen) || p[plen] != '/')))
+					continue;
+				snprintf(below, sizeof(below), "%s", p);
+			} else {
+				snprintf(below, sizeof(below), "%s%s%s", path, plen ? "/" : "",
+					 tails[m - np]);
+			}
+			for (f = 0; f < 2; f++) {
+				v = ezn_policy_decide(rules, nr, cat, below, subj,
+						      f ? EZN_MATCH_TRAVERSE : 0, &idx);
+				if (v != EZN_ALLOW || idx != want)
+					die("covered path decided otherwise", path, below);
+			}
+		}
+	}
+}
+
 static void check_decide(size_t nr, size_t np)
 {
 	struct ezn_proc anc[3];
@@ -305,6 +340,7 @@ static void check_decide(size_t nr, size_t np)
 					      EZN_MATCH_TRAVERSE, &idx);
 			if (idx >= (int)nr || (idx >= 0 && rules[idx].type != v))
 				die("traverse decision inconsistent", paths[k], r->exe);
+			check_covers(nr, np, r->category, paths[k], &subj);
 		}
 	}
 }

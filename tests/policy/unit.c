@@ -511,6 +511,47 @@ static int t_decide_children(void)
 	return 1;
 }
 
+static int covers(size_t n, const char *cat, const char *path, const struct ezn_subject *s,
+		  int idx)
+{
+	return ezn_policy_covers_below(rules, n, cat, path, s, idx);
+}
+
+static int t_covers_below(void)
+{
+	size_t n = load("ALLOW @c * /usr/bin/mysqldump\n"
+			"ALLOW @c pub /bin/x\n"
+			"DENY @c pub/sub/secret /bin/x\n"
+			"ALLOW @c logs/?.log /bin/y\n"
+			"ALLOW @c logs /bin/y\n"
+			"ALLOW @c data/** /bin/z\n"
+			"DENY @c **/*.key /bin/z\n");
+	struct ezn_subject dump = { { "/usr/bin/mysqldump", NULL }, NULL, 0 };
+	struct ezn_subject x = { { "/bin/x", NULL }, NULL, 0 };
+	struct ezn_subject y = { { "/bin/y", NULL }, NULL, 0 };
+	struct ezn_subject z = { { "/bin/z", NULL }, NULL, 0 };
+	int idx;
+
+	expect(n == 7, "n=%zu", n);
+	expect(covers(n, "c", "", &dump, 0), "'*' covers everything below the root");
+	expect(covers(n, "c", "db", &dump, 0), "and below any directory");
+	expect(!covers(n, "c", "", &dump, 1), "not by a rule that does not apply");
+	expect(!covers(n, "d", "", &dump, 0), "not in another category");
+	expect(!covers(n, "c", "pub", &x, 1), "pub: a DENY reaches below it");
+	expect(covers(n, "c", "pub/a", &x, 1), "pub/a");
+	expect(!covers(n, "c", "pub/sub", &x, 1), "pub/sub: its secret is denied");
+	expect(covers(n, "c", "pub/sub/secret2", &x, 1), "beside the denied name");
+	expect(!covers(n, "c", "", &x, 1), "the rule does not match the root");
+	expect(!covers(n, "c", "logs", &y, 4), "an ALLOW ahead of it decides logs/a.log");
+	expect(decide(n, "c", "logs/a.log", &y, 0, &idx) == EZN_ALLOW && idx == 3, "(it does)");
+	expect(covers(n, "c", "logs/b", &y, 4), "below logs/b the earlier one cannot match");
+	expect(!covers(n, "c", "data", &z, 5), "a DENY through '**' reaches below data");
+	expect(!covers(n, "c", "data", &z, 6), "a DENY rule covers nothing");
+	expect(!covers(n, "c", "data", &z, 7) && !covers(n, "c", "data", &z, -1),
+	       "index out of range");
+	return 1;
+}
+
 int main(void)
 {
 	run("grammar-seed", t_seed_rules);
@@ -528,5 +569,6 @@ int main(void)
 	run("decide-traverse", t_decide_traverse);
 	run("decide-shell", t_decide_shell);
 	run("decide-children", t_decide_children);
+	run("covers-below", t_covers_below);
 	return failures ? 1 : 0;
 }

@@ -223,5 +223,56 @@ wait $reader || fail "the reader inside the rename window failed"
 expect_eq "the read inside the rename window" open "$(cat /tmp/window)"
 expect_eq "the same process, the renamed file by its new name" EACCES "$(cat /tmp/after-rename)"
 expect_eq "a new process, the renamed file" EACCES "$(can /usr/local/bin/ezn-no top-w)"
+
+# Decisions stored under a directory (everything below it allowed by one
+# rule) serve that directory's names only: not a sibling directory a DENY
+# reaches into, not another directory, and not after a rename.
+/usr/local/bin/ezn-ok -c "
+import os, sys
+r = sys.argv[1]
+for d in ('open/sub/deeper', 'other', 'closed'):
+    os.makedirs(os.path.join(r, d), exist_ok=True)
+for n in ('open/a', 'open/sub/a', 'open/sub/secret', 'other/x', 'other/y', 'closed/c'):
+    open(os.path.join(r, n), 'w').write('data')
+for i in range(1, 6):
+    open(os.path.join(r, 'open/sub/deeper/c%d' % i), 'w').write('data')" "$UPPER"
+cat >/tmp/policy <<P
+ALLOW @ops * /usr/local/bin/ezn-ok
+ALLOW @ops open /usr/local/bin/ezn-no
+DENY @ops open/sub/secret /usr/local/bin/ezn-no
+ALLOW @ops other/x /usr/local/bin/ezn-no
+P
+acl_ok replace /tmp/policy
+rm -f /tmp/below-go /tmp/below-moved
+/usr/local/bin/ezn-no -c "
+import os, sys, time
+r = sys.argv[1]
+def can(n):
+    try:
+        open(os.path.join(r, n)).read()
+        return n + '=OK'
+    except PermissionError:
+        return n + '=EACCES'
+out = [can(n) for n in ('open/sub/deeper/c1', 'open/sub/deeper/c2', 'open/a', 'open/sub/a',
+                        'open/sub/secret', 'other/x', 'other/y', 'closed/c')]
+open('/tmp/below-go', 'w').close()
+while not os.path.exists('/tmp/below-moved'):
+    time.sleep(0.02)
+out += [can(n) for n in ('closed/c3', 'closed/deeper/c4', 'open/sub/deeper/c5')]
+print(' '.join(out))" "$UPPER" >/tmp/below &
+reader=$!
+for i in $(seq 200); do [ -e /tmp/below-go ] && break; sleep 0.05; done
+/usr/local/bin/ezn-ok -c "
+import os, sys
+r = sys.argv[1]
+os.rename(r + '/open/sub/deeper/c3', r + '/closed/c3')
+os.rename(r + '/open/sub/deeper', r + '/closed/deeper')
+os.makedirs(r + '/open/sub/deeper')
+os.rename(r + '/closed/deeper/c5', r + '/open/sub/deeper/c5')" "$UPPER"
+touch /tmp/below-moved
+wait $reader || fail "the reader of the below decisions failed"
+expect_eq "names under a directory one rule allows whole" \
+	"open/sub/deeper/c1=OK open/sub/deeper/c2=OK open/a=OK open/sub/a=OK open/sub/secret=EACCES other/x=OK other/y=EACCES closed/c=EACCES closed/c3=EACCES closed/deeper/c4=EACCES open/sub/deeper/c5=OK" \
+	"$(cat /tmp/below)"
 acl_umount
 unload_module
