@@ -717,6 +717,27 @@ static inline bool ezn_acl_engaged(void)
 }
 
 /*
+ * Whether @dentry is still in @parent, standing where its lower dentry does,
+ * read after the generation of a hit on @parent's below key. A rename between
+ * its lower rename and the move of the dentry (ezn_rename()) has already
+ * bumped the generation that hit was read in: the hit is served, as any
+ * access that ends before the rename, but a copy to the dentry's own key
+ * would carry the old directory's decision to the new name.
+ */
+static bool ezn_still_below(struct dentry *dentry, struct dentry *parent)
+{
+	unsigned int seq;
+	bool ok;
+
+	rcu_read_lock();
+	seq = read_seqbegin(&rename_lock);
+	ok = READ_ONCE(dentry->d_parent) == parent && ezn_dentry_settled(dentry) &&
+	     !read_seqretry(&rename_lock, seq);
+	rcu_read_unlock();
+	return ok;
+}
+
+/*
  * A miss for @dentry's own key (@key, @id): the below decision of the
  * directory it is in serves it, and is copied to its key when it lasts to the
  * next change. The parent is read before the generation: a rename bumps the
@@ -743,7 +764,7 @@ static int ezn_cache_lookup_below(struct dentry *dentry, const void *key, u64 id
 		return -2;
 	smp_rmb();	/* the parent, then the generation */
 	cat = ezn_cache_lookup(pkey, pid, &gen, &bounded);
-	if (cat != -2 && !bounded)
+	if (cat != -2 && !bounded && ezn_still_below(dentry, parent))
 		ezn_cache_store(key, id, gen, cat, false);
 	return cat;
 }

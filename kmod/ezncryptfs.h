@@ -144,15 +144,30 @@ static inline void ezn_lower_path(const struct dentry *dentry, struct path *path
 }
 
 /*
- * Run lower operations as the mounter; pair with ezn_revert_creds(), never
- * revert_creds(). The superblock holds the mounter's credentials until it is
- * destroyed, after the last operation on it, so the override takes no
- * reference: on every CPU every stacked operation would otherwise increment
- * and decrement the one shared count (the kernel's own override_creds() took
- * the same step in 6.14, after overlayfs in 6.13). A reference the lower
- * filesystem takes with get_current_cred() is its own.
+ * Run lower operations as the mounter: ezn_override_creds(), or
+ * ezn_creds_override() with credentials the caller holds, each paired with
+ * ezn_revert_creds(), never revert_creds(). The superblock holds the
+ * mounter's credentials until it is destroyed, after the last operation on
+ * it, so the override takes no reference: on every CPU every stacked
+ * operation would otherwise increment and decrement the one shared count
+ * (the kernel's own override_creds() took the same step in 6.14, after
+ * overlayfs in 6.13). A reference the lower filesystem takes with
+ * get_current_cred() is its own. CONFIG_DEBUG_CREDENTIALS checks that the
+ * current credentials count their task as a subscriber, which only the
+ * kernel's override maintains: it is kept there.
  */
-static inline const struct cred *ezn_creds_set(const struct cred *cred)
+#ifdef CONFIG_DEBUG_CREDENTIALS
+static inline const struct cred *ezn_creds_override(const struct cred *cred)
+{
+	return override_creds(cred);
+}
+
+static inline void ezn_revert_creds(const struct cred *old)
+{
+	revert_creds(old);
+}
+#else
+static inline const struct cred *ezn_creds_override(const struct cred *cred)
 {
 	const struct cred *old = current->cred;
 
@@ -160,14 +175,15 @@ static inline const struct cred *ezn_creds_set(const struct cred *cred)
 	return old;
 }
 
-static inline const struct cred *ezn_override_creds(const struct super_block *sb)
-{
-	return ezn_creds_set(EZN_SB(sb)->creds);
-}
-
 static inline void ezn_revert_creds(const struct cred *old)
 {
-	ezn_creds_set(old);
+	rcu_assign_pointer(current->cred, old);
+}
+#endif
+
+static inline const struct cred *ezn_override_creds(const struct super_block *sb)
+{
+	return ezn_creds_override(EZN_SB(sb)->creds);
 }
 
 /* super.c */
@@ -220,6 +236,7 @@ void ezn_release_flush_unfrozen(struct super_block *sb);
 long long ezn_lower_clear_size(const struct inode *lower_inode);
 int ezn_lower_write_begin(struct vfsmount *mnt);
 void ezn_lower_write_end(struct vfsmount *mnt);
+int ezn_lower_notify_change(struct dentry *lower, struct iattr *ia);
 int ezn_lower_file_get(struct inode *inode, const struct path *lpath);
 int ezn_lower_file_init(struct inode *inode, struct file *lower_file);
 int ezn_lower_read_block(struct inode *inode, pgoff_t index, struct page *page, bool *cached);

@@ -151,12 +151,18 @@ static struct dentry *ezn_lookup(struct inode *dir, struct dentry *dentry, unsig
 		}
 	}
 	ezn_set_lower_dentry(dentry, lower);
-	alias = d_splice_alias(inode, dentry);
 	/*
 	 * A directory found under another name (renamed in the lower
-	 * filesystem): its dentry moved here, and with it every path under it,
-	 * so the access decided on the old paths is stale.
+	 * filesystem): d_splice_alias() moves its dentry here, and with it
+	 * every path under it, so the access decided on the old paths is
+	 * stale. Bumped before the move too, as a rename does: until the move,
+	 * decisions in that tree are made on paths whose lower dentries have
+	 * moved, which are not cached (ezn_dentry_settled()), and none made on
+	 * the old paths before it outlives it.
 	 */
+	if (inode && S_ISDIR(inode->i_mode) && !hlist_empty(&inode->i_dentry))
+		ezn_acl_bump();
+	alias = d_splice_alias(inode, dentry);
 	if (!IS_ERR_OR_NULL(alias))
 		ezn_acl_bump();
 	return alias;
@@ -198,15 +204,15 @@ static int ezn_lower_change_begin(struct super_block *sb, enum ezn_lower_ids ids
 	    (uid_eq(fsuid, current_fsuid()) && gid_eq(fsgid, current_fsgid())))
 		return 0;
 	c->cred = prepare_creds();	/* a copy of the mounter's */
+	ezn_revert_creds(c->caller);
 	if (!c->cred) {
-		ezn_revert_creds(c->caller);
 		ezn_lower_write_end(EZN_SB(sb)->lower_path.mnt);
 		return -ENOMEM;
 	}
 	c->cred->fsuid = fsuid;
 	c->cred->fsgid = fsgid;
 	/* Held by our reference until ezn_lower_change_end(). */
-	ezn_creds_set(c->cred);
+	ezn_creds_override(c->cred);
 	return 0;
 }
 
@@ -804,9 +810,7 @@ static int ezn_setattr(struct user_namespace *mnt_userns, struct dentry *dentry,
 		err = ezn_lower_change_begin(sb, EZN_MOUNTER_IDS, &c);
 		if (err)
 			return err;
-		inode_lock(lower_inode);
-		err = notify_change(&init_user_ns, lower, &lia, NULL);
-		inode_unlock(lower_inode);
+		err = ezn_lower_notify_change(lower, &lia);
 		ezn_lower_change_end(&c);
 	}
 	ezn_copy_attrs(inode, lower_inode);
@@ -974,15 +978,11 @@ static int ezn_xattr_set(const struct xattr_handler *handler,
 	err = ezn_lower_change_begin(inode->i_sb, EZN_MOUNTER_IDS, &c);
 	if (err)
 		return err;
-	if (drop_sgid) {
-		inode_lock(d_inode(lower));
-		err = notify_change(&init_user_ns, lower, &kill_sgid, NULL);
-		inode_unlock(d_inode(lower));
-	}
-	if (!err && value)
-		err = vfs_setxattr(&init_user_ns, lower, name, value, size, flags);
-	else if (!err)
-		err = vfs_removexattr(&init_user_ns, lower, name);
+	if (drop_sgid)
+		err = ezn_lower_notify_change(lower, &kill_sgid);
+	if (!err)
+		err = value ? vfs_setxattr(&init_user_ns, lower, name, value, size, flags) :
+			      vfs_removexattr(&init_user_ns, lower, name);
 	ezn_lower_change_end(&c);
 	/* ACLs change the mode; every change moves ctime. */
 	inode->i_mode = d_inode(lower)->i_mode;

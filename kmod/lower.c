@@ -87,6 +87,17 @@ void ezn_lower_write_end(struct vfsmount *mnt)
 	sb_end_write(mnt->mnt_sb);
 }
 
+/* Change @lower's attributes; the caller holds the lower write access. */
+int ezn_lower_notify_change(struct dentry *lower, struct iattr *ia)
+{
+	int err;
+
+	inode_lock(d_inode(lower));
+	err = notify_change(&init_user_ns, lower, ia, NULL);
+	inode_unlock(d_inode(lower));
+	return err;
+}
+
 /* How ezn_lower_io() moves data: a write takes the lower write access itself. */
 enum ezn_io { EZN_IO_READ, EZN_IO_WRITE };
 
@@ -653,9 +664,7 @@ static int ezn_lower_truncate(struct ezn_inode_info *ei, loff_t lower_size)
 	err = ezn_lower_write_begin(ei->lower_file->f_path.mnt);
 	if (err)
 		return err;
-	inode_lock(ei->lower_inode);
-	err = notify_change(&init_user_ns, lower, &ia, NULL);
-	inode_unlock(ei->lower_inode);
+	err = ezn_lower_notify_change(lower, &ia);
 	ezn_lower_write_end(ei->lower_file->f_path.mnt);
 	return err;
 }

@@ -243,36 +243,61 @@ DENY @ops open/sub/secret /usr/local/bin/ezn-no
 ALLOW @ops other/x /usr/local/bin/ezn-no
 P
 acl_ok replace /tmp/policy
-rm -f /tmp/below-go /tmp/below-moved
+# The reader decides inside a held rename of open/sub/deeper/c3 to closed/c3
+# as well: a sibling decided in the window stores its directory's entry in the
+# rename's generation, and c3, served by it under its old name, must not keep
+# that decision once it has moved.
+rm -f /tmp/below-go /tmp/below-renaming /tmp/below-renamed /tmp/below-window /tmp/below-moved
 /usr/local/bin/ezn-no -c "
 import os, sys, time
-r = sys.argv[1]
+r, low = sys.argv[1], sys.argv[2]
 def can(n):
     try:
         open(os.path.join(r, n)).read()
         return n + '=OK'
     except PermissionError:
         return n + '=EACCES'
+def wait(f):
+    while not os.path.exists(f):
+        time.sleep(0.02)
 out = [can(n) for n in ('open/sub/deeper/c1', 'open/sub/deeper/c2', 'open/a', 'open/sub/a',
                         'open/sub/secret', 'other/x', 'other/y', 'closed/c')]
 open('/tmp/below-go', 'w').close()
-while not os.path.exists('/tmp/below-moved'):
-    time.sleep(0.02)
-out += [can(n) for n in ('closed/c3', 'closed/deeper/c4', 'open/sub/deeper/c5')]
-print(' '.join(out))" "$UPPER" >/tmp/below &
+wait('/tmp/below-renaming')
+time.sleep(1)
+moved = os.path.exists(low + '/closed/c3') and not os.path.exists(low + '/open/sub/deeper/c3')
+out += [can(n) for n in ('open/sub/deeper/c2', 'open/sub/deeper/c3')]
+inside = moved and not os.path.exists('/tmp/below-renamed')
+open('/tmp/below-window', 'w').write('open' if inside else 'missed')
+wait('/tmp/below-renamed')
+out.append(can('closed/c3'))
+wait('/tmp/below-moved')
+out += [can(n) for n in ('closed/deeper/c4', 'open/sub/deeper/c5')]
+print(' '.join(out))" "$UPPER" "$LOWER" >/tmp/below &
 reader=$!
 for i in $(seq 200); do [ -e /tmp/below-go ] && break; sleep 0.05; done
+echo 4000 >$hold
+renamed=0
 /usr/local/bin/ezn-ok -c "
 import os, sys
 r = sys.argv[1]
+open('/tmp/below-renaming', 'w').close()
 os.rename(r + '/open/sub/deeper/c3', r + '/closed/c3')
+open('/tmp/below-renamed', 'w').close()" "$UPPER" || renamed=$?
+echo 0 >$hold
+[ $renamed = 0 ] || touch /tmp/below-renamed
+/usr/local/bin/ezn-ok -c "
+import os, sys
+r = sys.argv[1]
 os.rename(r + '/open/sub/deeper', r + '/closed/deeper')
 os.makedirs(r + '/open/sub/deeper')
 os.rename(r + '/closed/deeper/c5', r + '/open/sub/deeper/c5')" "$UPPER"
 touch /tmp/below-moved
 wait $reader || fail "the reader of the below decisions failed"
+[ $renamed = 0 ] || fail "the rename held in its window failed"
+expect_eq "the reads inside the held rename" open "$(cat /tmp/below-window)"
 expect_eq "names under a directory one rule allows whole" \
-	"open/sub/deeper/c1=OK open/sub/deeper/c2=OK open/a=OK open/sub/a=OK open/sub/secret=EACCES other/x=OK other/y=EACCES closed/c=EACCES closed/c3=EACCES closed/deeper/c4=EACCES open/sub/deeper/c5=OK" \
+	"open/sub/deeper/c1=OK open/sub/deeper/c2=OK open/a=OK open/sub/a=OK open/sub/secret=EACCES other/x=OK other/y=EACCES closed/c=EACCES open/sub/deeper/c2=OK open/sub/deeper/c3=OK closed/c3=EACCES closed/deeper/c4=EACCES open/sub/deeper/c5=OK" \
 	"$(cat /tmp/below)"
 acl_umount
 unload_module
