@@ -6,8 +6,9 @@
  * usage: smallfiles DIR COUNT
  * Prints "NAME OPS_PER_SECOND" lines for: create (create + write 4 KiB +
  * close), read (open + read + close), stat (stat storm over the files, 10
- * passes), open (open + fstat + close storm, 10 passes: each open pays for the
- * access check) and delete (unlink).
+ * passes), stat-new (one pass by a new process, whose first access to each
+ * file an access check must decide afresh), open (open + fstat + close storm,
+ * 10 passes: each open pays for the access check) and delete (unlink).
  *
  * It works inside DIR, by relative names: the walk of each name starts at the
  * directory, as it does on a real machine once the absolute prefix has been
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 static double now(void)
 {
@@ -43,7 +45,8 @@ int main(int argc, char **argv)
 	double start;
 	long i, n, pass;
 	struct stat st;
-	int fd;
+	pid_t child;
+	int fd, status;
 
 	n = argc == 3 ? atol(argv[2]) : 0;
 	if (n <= 0) {
@@ -87,6 +90,27 @@ int main(int argc, char **argv)
 		}
 	}
 	report("stat", 10 * n, start);
+	fflush(stdout);
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (!child) {
+		start = now();
+		for (i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "f%06ld", i);
+			if (stat(path, &st)) {
+				perror(path);
+				_exit(1);
+			}
+		}
+		report("stat-new", n, start);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
 	start = now();
 	for (pass = 0; pass < 10; pass++) {
 		for (i = 0; i < n; i++) {
