@@ -247,7 +247,8 @@ acl_ok replace /tmp/policy
 # as well: a sibling decided in the window stores its directory's entry in the
 # rename's generation, and c3, served by it under its old name, must not keep
 # that decision once it has moved.
-rm -f /tmp/below-go /tmp/below-renaming /tmp/below-renamed /tmp/below-window /tmp/below-moved
+rm -f /tmp/below-go /tmp/below-renaming /tmp/below-renamed /tmp/below-window /tmp/below-checked \
+	/tmp/below-moved
 /usr/local/bin/ezn-no -c "
 import os, sys, time
 r, low = sys.argv[1], sys.argv[2]
@@ -271,6 +272,7 @@ inside = moved and not os.path.exists('/tmp/below-renamed')
 open('/tmp/below-window', 'w').write('open' if inside else 'missed')
 wait('/tmp/below-renamed')
 out.append(can('closed/c3'))
+open('/tmp/below-checked', 'w').close()
 wait('/tmp/below-moved')
 out += [can(n) for n in ('closed/deeper/c4', 'open/sub/deeper/c5')]
 print(' '.join(out))" "$UPPER" "$LOWER" >/tmp/below &
@@ -286,6 +288,8 @@ os.rename(r + '/open/sub/deeper/c3', r + '/closed/c3')
 open('/tmp/below-renamed', 'w').close()" "$UPPER" || renamed=$?
 echo 0 >$hold
 [ $renamed = 0 ] || touch /tmp/below-renamed
+# The next renames bump the generation: only once the reader has checked.
+for i in $(seq 200); do [ -e /tmp/below-checked ] && break; sleep 0.05; done
 /usr/local/bin/ezn-ok -c "
 import os, sys
 r = sys.argv[1]
